@@ -1,0 +1,103 @@
+"""Django's development server as a background process that is always stopped."""
+
+from __future__ import annotations
+
+import atexit
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HOST = "127.0.0.1"  # loopback only: the dev server is never reachable from other machines
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def port_in_use(port: int) -> bool:
+    """Whether something already accepts connections on 127.0.0.1:``port``."""
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex((HOST, port)) == 0
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child process
+    """On Linux, ask the kernel to stop the server if the notebook's kernel dies."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+class DevServer:
+    """``manage.py runserver`` on 127.0.0.1 in the background; use ``stop()`` or a ``with`` block."""
+
+    def __init__(self, port: int | None = None, timeout: float = 30.0):
+        if port is not None and port_in_use(port):
+            raise OSError(
+                f"Port {port} on {HOST} is already in use (another runserver, or another notebook?). "
+                "Stop that server, or call DevServer() without a port to get a free one."
+            )
+        if not Path("manage.py").is_file():
+            raise FileNotFoundError("No manage.py here: run the notebook's first cell first.")
+        self.port = port or free_port()
+        self.url = f"http://{HOST}:{self.port}"
+        self._log = open(Path("runserver.log"), "w+", encoding="utf-8")
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", f"{HOST}:{self.port}", "--noreload"],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+        )
+        atexit.register(self.stop)
+        self._wait(timeout)
+
+    def _wait(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while not port_in_use(self.port):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"runserver did not start. It printed:\n{self.log()}")
+            time.sleep(0.1)
+
+    @property
+    def running(self) -> bool:
+        """Whether the server process is still alive."""
+        return self.process.poll() is None
+
+    def log(self) -> str:
+        """What the server printed so far."""
+        self._log.flush()
+        return Path(self._log.name).read_text(encoding="utf-8")
+
+    def stop(self) -> None:
+        """Stop the server (idempotent) and wait for it to exit."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+        atexit.unregister(self.stop)
+
+    def __enter__(self) -> "DevServer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else "stopped"
+        return f"<DevServer {state} on {HOST}, port chosen at start>"

@@ -1,0 +1,70 @@
+"""Run ``manage.py`` and print what it printed, minus the parts that differ between machines."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+# What differs from one machine or run to the next, and what it is shown as instead.
+_TIMING = re.compile(r"\b(Ran \d+ tests?) in \d+\.\d+s")
+_ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
+
+
+def shorten(text: str, cwd: Path | None = None) -> str:
+    """Replace absolute paths, test timings and memory addresses by stable placeholders."""
+    cwd = (cwd or Path.cwd()).resolve()
+    places = {
+        str(cwd): ".",
+        sysconfig.get_paths()["purelib"]: "<site-packages>",
+        sysconfig.get_paths()["stdlib"]: "<python>",
+    }
+    for path, label in sorted(places.items(), key=lambda kv: -len(kv[0])):
+        text = text.replace(path, label)
+    text = _TIMING.sub(r"\1 (time not shown)", text)
+    return _ADDRESS.sub("0x…", text)
+
+
+class CommandFailed(RuntimeError):
+    """A command of a ``step`` cell exited with an error; its output is printed above."""
+
+
+def _run(argv: list[str], check: bool, tail: int | None, env: dict[str, str] | None) -> None:
+    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+    proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=full_env)
+    lines = shorten(proc.stdout).rstrip("\n").splitlines()
+    if tail is not None and len(lines) > tail:
+        print(f"[… {len(lines) - tail} earlier lines not shown]")
+        lines = lines[-tail:]
+    if lines:
+        print("\n".join(lines))
+    if proc.returncode != 0:
+        print(f"[exit code {proc.returncode}]")
+        if check:
+            raise CommandFailed(
+                f"{' '.join(argv[1:])} failed (exit code {proc.returncode}): read its output above."
+            )
+
+
+def manage(*args: str, check: bool = True, tail: int | None = None, env: dict[str, str] | None = None) -> None:
+    """Run ``python manage.py *args`` here with the kernel's Python and print its output.
+
+    stdout and stderr are merged in the order they were written, without colours. A non-zero
+    exit code is printed and, with ``check=True`` (for steps), raised as ``CommandFailed``;
+    ``check=False`` is for commands shown failing on purpose. ``tail`` keeps only the last
+    lines (a long traceback ends with the message that matters) and says how many it left out.
+    """
+    if not Path("manage.py").is_file():
+        raise FileNotFoundError(
+            "No manage.py in the current folder: run this notebook's first cell, "
+            "which creates the project folder and moves into it."
+        )
+    _run([sys.executable, "manage.py", *args], check, tail, env)
+
+
+def django_admin(*args: str, check: bool = True) -> None:
+    """Run ``python -m django *args`` (the ``django-admin`` tool) here and print its output."""
+    _run([sys.executable, "-m", "django", *args], check, None, None)

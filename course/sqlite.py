@@ -1,0 +1,51 @@
+"""Read-only looks into SQLite files: never creates or changes a database."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from course.table import Table
+
+
+def connect(path: str | Path) -> sqlite3.Connection:
+    """Open an existing SQLite file read-only.
+
+    ``sqlite3.connect(path)`` would silently create an empty database when the file is
+    missing; this raises ``FileNotFoundError`` with what to do instead, and creates nothing.
+    """
+    path = Path(path)
+    if not path.is_file():
+        here = sorted(p.name for p in path.parent.glob("*.sqlite3")) if path.parent.is_dir() else []
+        found = ", ".join(here) if here else "none"
+        raise FileNotFoundError(
+            f"No database file {path.as_posix()!r} (nothing was created). "
+            f"SQLite files in that folder: {found}. "
+            "Check the name, or run the notebook's migrate step first."
+        )
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+
+
+def query(path: str | Path, sql: str, params: tuple = ()) -> Table:
+    """Run one read-only SQL query on the file and return its rows as a table."""
+    con = connect(path)
+    try:
+        cursor = con.execute(sql, params)
+        headers = [d[0] for d in cursor.description]
+        return Table(headers, [list(row) for row in cursor.fetchall()])
+    finally:
+        con.close()
+
+
+def tables(path: str | Path) -> list[str]:
+    """Names of the tables in the file, sorted."""
+    sql = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+    return [row[0] for row in query(path, sql).rows]
+
+
+def placement(files: dict[str, str | Path]) -> Table:
+    """Which table exists in which file: one row per table, one column per file."""
+    found = {label: set(tables(path)) for label, path in files.items()}
+    names = sorted(set().union(*found.values()))
+    rows = [[name] + ["✓" if name in found[label] else "" for label in files] for name in names]
+    return Table(["table", *files], rows)

@@ -1,0 +1,33 @@
+"""A small result table that renders as HTML in JupyterLab and as aligned text elsewhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+
+@dataclass
+class Table:
+    """Rows under headers; ``_repr_html_`` for notebooks, ``repr`` for plain text."""
+
+    headers: list[str]
+    rows: list[list[object]]
+
+    def column(self, name: str) -> list[object]:
+        """Return the values of one column."""
+        i = self.headers.index(name)
+        return [row[i] for row in self.rows]
+
+    def __repr__(self) -> str:
+        cells = [[str(h) for h in self.headers]] + [[str(v) for v in r] for r in self.rows]
+        widths = [max(len(r[i]) for r in cells) for i in range(len(self.headers))]
+        lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in cells]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{escape(str(h))}</th>" for h in self.headers)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>" for row in self.rows
+        )
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

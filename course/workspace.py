@@ -1,0 +1,181 @@
+"""The scratch folder each notebook builds its Django project in.
+
+A notebook's first cell calls ``open_project("NN_topic")``: it empties the notebook's own folder
+under ``work/`` (or under ``$COURSE_WORKDIR``), replays there the cells tagged ``step`` of every
+earlier notebook (the notebooks stay the only source of the project's files), and moves into it.
+Replays are cached by a hash of the replayed cells, one snapshot per notebook, so restoring
+notebook N copies the snapshot of N-1 instead of running everything before it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+NOTEBOOKS = REPO / "notebooks"
+STEP_TAG = "step"
+MARKER = ".course-scratch"  # only folders holding this file are ever emptied
+SERIES_DJANGO = (5, 2)
+
+
+def work_root() -> Path:
+    """Folder holding every notebook's scratch folder: ``$COURSE_WORKDIR`` or ``work/``."""
+    return Path(os.environ.get("COURSE_WORKDIR") or REPO / "work").resolve()
+
+
+def notebooks() -> list[Path]:
+    """The numbered notebooks of the series, in teaching order."""
+    return sorted(p for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+
+
+def step_cells(notebook: Path) -> list[str]:
+    """Sources of the code cells tagged ``step``: the cells that change the project."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    return [
+        "".join(c["source"])
+        for c in cells
+        if c["cell_type"] == "code" and STEP_TAG in c.get("metadata", {}).get("tags", [])
+    ]
+
+
+def _find(name: str) -> Path:
+    for nb in notebooks():
+        if nb.stem == name:
+            return nb
+    known = ", ".join(nb.stem for nb in notebooks())
+    raise ValueError(f"No notebook named {name!r}; the series has: {known}.")
+
+
+def _reset(folder: Path) -> None:
+    """Empty ``folder``, refusing to touch a folder this module did not create."""
+    if folder.exists():
+        if not (folder / MARKER).exists():
+            raise FileExistsError(
+                f"{folder.name}/ exists but was not made by these notebooks, so it is left alone. "
+                "Move it away, or point COURSE_WORKDIR at another folder."
+            )
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    (folder / MARKER).write_text("Scratch folder of the course notebooks: safe to delete.\n")
+
+
+def _cache_key(earlier: list[Path]) -> str:
+    import django
+
+    digest = hashlib.sha256(f"django {django.__version__}".encode())
+    for nb in earlier:
+        digest.update(nb.name.encode())
+        for source in step_cells(nb):
+            digest.update(source.encode())
+    return digest.hexdigest()[:16]
+
+
+def _snapshot(folder: Path, key: str) -> None:
+    """Copy ``folder`` into the cache under ``key``, atomically (parallel runs may race)."""
+    cache = work_root() / ".cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=cache))
+    shutil.copytree(folder, tmp / "project", ignore=shutil.ignore_patterns("__pycache__"))
+    try:
+        (tmp / "project").rename(cache / key)
+    except OSError:  # another run stored the same snapshot first
+        pass
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def replay(notebook: Path, shell=None) -> None:
+    """Run the ``step`` cells of ``notebook`` in the current folder, quietly; raise if one fails.
+
+    Step cells only write files (``%%writefile``, ``pathlib``) and run commands (``manage``,
+    ``django_admin``); they never import the project, so replaying them has no side effect on
+    the kernel.
+    """
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    from course.shell import django_admin, manage
+
+    shell = shell or InteractiveShell.instance()
+    # Step cells may use these names without importing them (the notebooks import them earlier).
+    for name, value in {"sys": sys, "manage": manage, "django_admin": django_admin}.items():
+        shell.user_ns.setdefault(name, value)
+    for source in step_cells(notebook):
+        shell.user_ns["_exit_code"] = 0
+        with capture_output() as captured:
+            result = shell.run_cell(source, store_history=False, silent=True)
+        if not result.success or shell.user_ns.get("_exit_code", 0) != 0:
+            raise RuntimeError(
+                f"Restoring a step of {notebook.name} failed:\n{source}\n--- it printed ---\n"
+                f"{captured.stdout}{captured.stderr}"
+            )
+
+
+def restore(folder: Path, earlier: list[Path], shell=None) -> None:
+    """Fill the empty ``folder`` with what ``earlier`` notebooks build, using cached snapshots."""
+    cache = work_root() / ".cache"
+    start = 0
+    for k in range(len(earlier), 0, -1):
+        cached = cache / _cache_key(earlier[:k])
+        if cached.is_dir():
+            shutil.copytree(cached, folder, dirs_exist_ok=True)
+            start = k
+            break
+    here = Path.cwd()
+    os.chdir(folder)
+    try:
+        for k in range(start, len(earlier)):
+            replay(earlier[k], shell)
+            _snapshot(folder, _cache_key(earlier[: k + 1]))
+    finally:
+        os.chdir(here)
+
+
+def check_django() -> None:
+    """Raise if the running Django is not the 5.2 LTS line this series is written for."""
+    import django
+
+    if django.VERSION[:2] != SERIES_DJANGO:
+        raise RuntimeError(
+            f"This series is written for Django {SERIES_DJANGO[0]}.{SERIES_DJANGO[1]} LTS, but this "
+            f"kernel runs Django {django.get_version()}. Pick the kernel of the course's .venv "
+            "(started by `make lab`), or run `make lab` again to reinstall requirements.txt."
+        )
+
+
+def open_project(name: str) -> None:
+    """Give notebook ``name`` its scratch folder as the earlier notebooks leave it, and move into it.
+
+    Prints one line saying what was restored.
+    """
+    from IPython import get_ipython
+
+    check_django()
+
+    earlier = [nb for nb in notebooks() if nb.stem < name]
+    _find(name)
+    folder = work_root() / name
+    _reset(folder)
+    restore(folder, earlier, get_ipython())
+    os.chdir(folder)
+    if earlier:
+        first, last = earlier[0].stem[:2], earlier[-1].stem[:2]
+        span = first if first == last else f"{first}–{last}"
+        print(f"Project folder {name}/ ready: restored what notebook(s) {span} built.")
+    else:
+        print(f"Project folder {name}/ ready: empty, this notebook starts from scratch.")
+
+
+def tree(folder: str | Path = ".") -> None:
+    """Print the files under ``folder`` (sorted, relative), leaving out caches and the scratch marker."""
+    root = Path(folder)
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if "__pycache__" in rel.parts or rel.name == MARKER or path.is_dir():
+            continue
+        print(rel.as_posix())
