@@ -32,8 +32,10 @@ class Page:
 
     @property
     def errors(self) -> list[str]:
-        """Form errors on the page (``<ul class="errorlist">``)."""
-        found = re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', self.html, re.S)
+        """Form errors on the page (``<p class="errornote">`` and ``<ul class="errorlist">``)."""
+        found = re.findall(
+            r'<(?:p|ul) class="(?:errornote|errorlist)[^"]*"[^>]*>(.*?)</(?:p|ul)>', self.html, re.S
+        )
         return [" ".join(unescape(re.sub(r"<[^>]+>", " ", m)).split()) for m in found]
 
     def __repr__(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -79,6 +80,11 @@ class DevServer:
         """What the server printed so far."""
         self._log.flush()
         return Path(self._log.name).read_text(encoding="utf-8")
+
+    def requests(self) -> list[str]:
+        """The requests served so far, as ``METHOD path status`` (the log's timestamps left out)."""
+        found = re.findall(r'"([A-Z]+) (\S+) HTTP/[\d.]+" (\d{3})', self.log())
+        return [" ".join(match) for match in found]
 
     def stop(self) -> None:
         """Stop the server (idempotent) and wait for it to exit."""
