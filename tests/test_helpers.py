@@ -1,0 +1,179 @@
+"""Unit tests of the course's helper package: clear messages on bad input, nothing lost or created."""
+
+from __future__ import annotations
+
+import socket
+import sqlite3
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from course import shell, sqlite, workspace
+from course.browser import Page
+from course.server import DevServer, free_port
+from course.table import Table
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "one.sqlite3"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE b (x)")
+    con.execute("CREATE TABLE a (y INTEGER PRIMARY KEY AUTOINCREMENT)")
+    con.execute("INSERT INTO b VALUES (1)")
+    con.commit()
+    con.close()
+    return path
+
+
+@pytest.mark.parametrize("name", ["missing.sqlite3", "no_such_folder/db.sqlite3"])
+def test_missing_database_file_is_reported_and_not_created(tmp_path, db, name):
+    target = tmp_path / name
+    with pytest.raises(FileNotFoundError, match="nothing was created") as excinfo:
+        sqlite.tables(target)
+    assert not target.exists()
+    if target.parent == tmp_path:
+        assert "one.sqlite3" in str(excinfo.value)  # names the files that do exist
+
+
+def test_tables_are_sorted_and_include_sqlite_sequence(db):
+    assert sqlite.tables(db) == ["a", "b", "sqlite_sequence"]
+
+
+def test_connection_is_read_only(db):
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        sqlite.connect(db).execute("INSERT INTO b VALUES (2)")
+
+
+def test_placement_ticks_each_file(tmp_path, db):
+    other = tmp_path / "two.sqlite3"
+    sqlite3.connect(other).execute("CREATE TABLE b (x)").connection.close()
+    table = sqlite.placement({"one": db, "two": other})
+    assert table.headers == ["table", "one", "two"]
+    assert table.rows == [["a", "✓", ""], ["b", "✓", "✓"], ["sqlite_sequence", "✓", ""]]
+
+
+def test_table_renders_text_and_escaped_html():
+    table = Table(["name", "n"], [["<b>", 1]])
+    assert repr(table).splitlines() == ["name  n", "----  -", "<b>   1"]
+    assert "<td>&lt;b&gt;</td>" in table._repr_html_()
+    assert table.column("n") == [1]
+
+
+@pytest.mark.parametrize(
+    "raw, shown",
+    [
+        ("Ran 3 tests in 0.012s", "Ran 3 tests (time not shown)"),
+        ("Ran 1 test in 10.5s", "Ran 1 test (time not shown)"),
+        ("<object at 0x7f3a2b1c9d80>", "<object at 0x…>"),
+    ],
+)
+def test_shorten_hides_what_varies(raw, shown):
+    assert shell.shorten(raw) == shown
+
+
+def test_shorten_makes_paths_relative(tmp_path):
+    import sysconfig
+
+    site = sysconfig.get_paths()["purelib"]
+    text = f'File "{tmp_path}/core/x.py" and "{site}/django/y.py"'
+    assert shell.shorten(text, cwd=tmp_path) == 'File "./core/x.py" and "<site-packages>/django/y.py"'
+
+
+def test_manage_without_project_names_the_fix(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError, match="first cell"):
+        shell.manage("check")
+
+
+def test_failing_command_prints_exit_code_and_raises_in_steps(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "manage.py").write_text("import sys\nprint('boom', file=sys.stderr)\nsys.exit(3)\n")
+    shell.manage("anything", check=False)
+    assert capsys.readouterr().out == "boom\n[exit code 3]\n"
+    with pytest.raises(shell.CommandFailed, match="exit code 3"):
+        shell.manage("anything")
+
+
+def test_tail_says_how_many_lines_it_hides(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "manage.py").write_text("for i in range(5):\n    print(i)\n")
+    shell.manage(tail=2)
+    assert capsys.readouterr().out == "[… 3 earlier lines not shown]\n3\n4\n"
+
+
+def test_scratch_folder_not_made_by_the_course_is_left_alone(tmp_path):
+    folder = tmp_path / "01_one_database"
+    folder.mkdir()
+    (folder / "mine.txt").write_text("a student's file")
+    with pytest.raises(FileExistsError, match="left alone"):
+        workspace._reset(folder)
+    assert (folder / "mine.txt").read_text() == "a student's file"
+
+
+def test_unknown_notebook_name_lists_the_series():
+    with pytest.raises(ValueError, match="01_one_database"):
+        workspace.open_project("99_nothing")
+
+
+def test_busy_port_is_reported_before_starting_anything():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        with pytest.raises(OSError, match=f"Port {port} .* already in use"):
+            DevServer(port=port)
+
+
+def test_free_port_is_free():
+    port = free_port()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", port))
+
+
+def test_page_reads_title_messages_and_errors():
+    html = textwrap.dedent(
+        """<title>Log in | Django site admin</title>
+        <ul class="messagelist"><li class="success">The post “A” was added.</li></ul>
+        <p class="errornote">Please enter the correct username.</p>"""
+    )
+    page = Page(200, "/admin/login/", html)
+    assert page.title == "Log in | Django site admin"
+    assert page.messages == ["The post “A” was added."]
+    assert page.errors == ["Please enter the correct username."]
+
+
+def test_routing_of_the_finished_project():
+    """The answer key routes as the series says (checked in a subprocess: settings load once)."""
+    import subprocess
+
+    code = textwrap.dedent(
+        """
+        import os, sys
+        sys.path.insert(0, "project")
+        os.environ["DJANGO_SETTINGS_MODULE"] = "core.settings.multi"
+        import django; django.setup()
+        from course.routing import routing_table
+        table = routing_table()
+        print(dict(zip(table.column("model"), table.column("writes to"))))
+        try:
+            routing_table(aliases=["auth"])
+        except ValueError as e:
+            print(e)
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=workspace.REPO, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    writes, error = out.stdout.splitlines()
+    assert eval(writes) == {
+        "acmeapp.Post": "acmeapp_db",
+        "admin.LogEntry": "auth_db",
+        "auth.Group": "auth_db",
+        "auth.Permission": "auth_db",
+        "auth.User": "auth_db",
+        "contenttypes.ContentType": "auth_db",
+        "sessions.Session": "auth_db",
+    }
+    assert "Unknown database alias 'auth'" in error and "'auth_db'" in error

@@ -1,0 +1,141 @@
+"""Static checks of the committed notebooks: executed, comparable, portable, complete lessons."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from course.workspace import NOTEBOOKS, REPO, STEP_TAG, notebooks
+
+SERIES = notebooks()
+EXCUSE_MARKERS = ("# NBVAL_IGNORE_OUTPUT", "# NBVAL_SKIP")
+LEAKS = {
+    "an absolute path": re.compile(r"(/home/|/root/|/tmp/|/Users/|/work/|[A-Za-z]:\\\\)"),
+    "this repository's path": re.compile(re.escape(str(REPO))),
+    "a date": re.compile(r"\b(19|20)\d\d-\d\d-\d\d\b|\b\d\d?/[A-Z][a-z]{2}/\d{4}\b"),
+    "a timing": re.compile(r"\bin \d+\.\d+s\b|\b\d+\.\d+ ?(ms|seconds)\b"),
+    "a memory address": re.compile(r"\b0x[0-9a-fA-F]{6,}\b"),
+}
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def code_cells(nb: dict) -> list[dict]:
+    return [c for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def source(cell: dict) -> str:
+    return "".join(cell["source"])
+
+
+def test_the_series_has_its_seven_core_notebooks():
+    assert [p.stem[:2] for p in SERIES] == ["01", "02", "03", "04", "05", "06", "07"]
+
+
+@pytest.mark.parametrize("path", SERIES, ids=lambda p: p.stem)
+def test_every_code_cell_was_executed_in_one_straight_run(path):
+    counts = [c["execution_count"] for c in code_cells(load(path))]
+    assert None not in counts, "a code cell has no execution count: nbval would not compare it"
+    assert counts == list(range(1, len(counts) + 1)), "outputs must come from one run, top to bottom"
+
+
+@pytest.mark.parametrize("path", SERIES, ids=lambda p: p.stem)
+def test_metadata_is_portable_and_timing_free(path):
+    nb = load(path)
+    assert nb["metadata"] == {
+        "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"},
+        "language_info": {"name": "python"},
+    }
+    for cell in nb["cells"]:
+        assert "execution" not in cell.get("metadata", {}), "timing metadata was committed"
+
+
+@pytest.mark.parametrize("path", SERIES, ids=lambda p: p.stem)
+def test_outputs_hold_nothing_machine_specific(path):
+    user = getpass.getuser()
+    for cell in code_cells(load(path)):
+        text = json.dumps(cell["outputs"], ensure_ascii=False)
+        for what, pattern in LEAKS.items():
+            assert not pattern.search(text), f"an output of {source(cell)[:60]!r} holds {what}"
+        if len(user) > 3:
+            assert f"/{user}/" not in text and f"\\{user}\\" not in text
+
+
+@pytest.mark.parametrize("path", SERIES, ids=lambda p: p.stem)
+def test_at_most_one_code_cell_in_ten_is_excused_and_each_says_why(path):
+    cells = code_cells(load(path))
+    excused = [c for c in cells if any(m in source(c) for m in EXCUSE_MARKERS)]
+    assert len(excused) * 10 <= len(cells)
+    for cell in excused:
+        lines = source(cell).splitlines()
+        marker = next(i for i, line in enumerate(lines) if line.strip() in EXCUSE_MARKERS)
+        assert lines[marker + 1].startswith("# why:"), "an excused cell needs '# why: …' on the next line"
+
+
+@pytest.mark.parametrize("path", SERIES, ids=lambda p: p.stem)
+def test_expected_errors_really_raised(path):
+    for cell in code_cells(load(path)):
+        raised = any(o["output_type"] == "error" for o in cell["outputs"])
+        assert raised == ("# NBVAL_RAISES_EXCEPTION" in source(cell)), source(cell)[:80]
+
+
+@pytest.mark.parametrize("path", SERIES, ids=lambda p: p.stem)
+def test_first_cell_restores_this_notebook_and_says_so_in_one_line(path):
+    first = code_cells(load(path))[0]
+    assert f'open_project("{path.stem}")' in source(first)
+    text = "".join(first["outputs"][0]["text"])
+    assert text.count("\n") == 1 and text.startswith(f"Project folder {path.stem}/ ready")
+
+
+@pytest.mark.parametrize("path", SERIES, ids=lambda p: p.stem)
+def test_step_cells_only_change_files(path):
+    for cell in code_cells(load(path)):
+        if STEP_TAG in cell.get("metadata", {}).get("tags", []):
+            text = source(cell)
+            if text.startswith("%%writefile"):
+                continue  # the body is a file's content, not code the kernel runs
+            assert "setup_django" not in text, text[:80]
+            assert not re.search(r"^\s*(import|from) django\b", text, re.M), text[:80]
+            assert "NBVAL" not in text, "a step must succeed"
+
+
+@pytest.mark.parametrize("path", SERIES, ids=lambda p: p.stem)
+def test_lesson_has_objectives_key_points_exercise_and_links(path):
+    markdown = "\n".join(source(c) for c in load(path)["cells"] if c["cell_type"] == "markdown")
+    assert markdown.startswith(f"# {path.stem[:2]} · ")
+    for part in ("**Questions**", "**Objectives**", "## Key points", "## Exercise", "[Contents]"):
+        assert part in markdown, f"{path.name} lacks {part}"
+    index = SERIES.index(path)
+    if index > 0:
+        assert f"({SERIES[index - 1].name})" in markdown, "no link to the previous notebook"
+    if index < len(SERIES) - 1:
+        assert f"({SERIES[index + 1].name})" in markdown, "no link to the next notebook"
+
+
+@pytest.mark.parametrize("path", [*SERIES, REPO / "README.md"], ids=lambda p: p.name)
+def test_relative_links_point_to_existing_files(path):
+    if path.suffix == ".ipynb":
+        text = "\n".join(source(c) for c in load(path)["cells"] if c["cell_type"] == "markdown")
+    else:
+        text = path.read_text(encoding="utf-8")
+    for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text):
+        if "://" in target:
+            continue
+        assert (path.parent / target).exists(), f"{path.name} links to missing {target}"
+
+
+def test_readme_lists_every_notebook():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for path in SERIES:
+        assert f"notebooks/{path.name}" in readme
+    assert readme.index("make lab") < readme.index("make test") < readme.index("| ")
+
+
+def test_notebooks_folder_holds_only_the_series():
+    assert sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")) == [p.name for p in SERIES]

@@ -1,0 +1,117 @@
+"""The series' invariants, checked by running the notebooks for real in separate pytest runs.
+
+Each run gets its own empty COURSE_WORKDIR, so it starts like a fresh clone and never shares a
+scratch folder with the main test run.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from course import project, workspace
+
+SERIES = workspace.notebooks()
+pytestmark = pytest.mark.slow
+
+
+def nbval(paths: list[Path], workdir: Path) -> subprocess.CompletedProcess:
+    """Run strict nbval on ``paths``, in this order, with scratch folders under ``workdir``."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env",
+         *map(str, paths)],
+        cwd=workspace.REPO,
+        env={**os.environ, "COURSE_WORKDIR": str(workdir)},
+        capture_output=True,
+        text=True,
+    )
+
+
+def git_status() -> str:
+    return subprocess.run(
+        ["git", "status", "--porcelain"], cwd=workspace.REPO, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def runservers_under(folder: Path) -> list[str]:
+    """Command lines of runserver processes started in ``folder`` (Linux /proc; [] elsewhere)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+            cwd = os.readlink(cmdline.parent / "cwd")
+        except OSError:
+            continue
+        if b"runserver" in args and cwd.startswith(str(folder)):
+            found.append(" ".join(a.decode() for a in args))
+    return found
+
+
+@pytest.mark.parametrize("path", SERIES, ids=lambda p: p.stem)
+def test_each_notebook_passes_alone_from_scratch(path, tmp_path):
+    result = nbval([path], tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert not runservers_under(tmp_path)
+
+
+def test_series_passes_in_reverse_order_twice_and_leaves_the_tree_clean(tmp_path):
+    before = git_status()
+    for _ in range(2):
+        result = nbval(SERIES[::-1], tmp_path)
+        assert result.returncode == 0, result.stdout[-3000:]
+    assert git_status() == before, "running the notebooks changed files git tracks"
+    assert not runservers_under(tmp_path), "a development server outlived its notebook"
+
+
+def test_project_folder_matches_what_the_notebooks_build(tmp_path):
+    project.build(tmp_path / "built")
+    diff = project.differences(tmp_path / "built")
+    assert not diff, "project/ and the notebooks drifted apart (run `make project`):\n" + "\n".join(diff)
+
+
+def test_restoring_replays_each_notebook_once_not_quadratically(tmp_path, monkeypatch):
+    """Restoring notebooks 02..07 one after the other replays each earlier notebook only once."""
+    monkeypatch.setenv("COURSE_WORKDIR", str(tmp_path))
+    replayed = []
+    real_replay = workspace.replay
+
+    def counting_replay(notebook, shell=None):
+        replayed.append(notebook.stem)
+        real_replay(notebook, shell)
+
+    monkeypatch.setattr(workspace, "replay", counting_replay)
+    for k in range(1, len(SERIES)):
+        folder = tmp_path / SERIES[k].stem
+        workspace._reset(folder)
+        workspace.restore(folder, SERIES[:k])
+    assert replayed == [nb.stem for nb in SERIES[:-1]]
+
+
+@pytest.mark.skipif(not Path("/proc/self").exists(), reason="reads processes from Linux's /proc")
+def test_dev_server_dies_with_its_kernel(tmp_path):
+    """A kernel that crashes (no atexit) or fails (atexit) leaves no runserver behind."""
+    import shutil
+
+    shutil.copytree(project.PROJECT, tmp_path / "p", ignore=shutil.ignore_patterns("*.sqlite3"))
+    script = (
+        "import os, sys\n"
+        "from course.server import DevServer\n"
+        "server = DevServer()\n"
+        "print(server.process.pid, flush=True)\n"
+        "os._exit(1) if sys.argv[1] == 'crash' else sys.exit('a cell failed')\n"
+    )
+    for how in ("crash", "fail"):
+        out = subprocess.run([sys.executable, "-c", script, how], cwd=tmp_path / "p", capture_output=True, text=True)
+        pid = int(out.stdout.split()[0])
+        for _ in range(100):
+            if not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]:
+                break
+            time.sleep(0.1)
+        else:
+            os.kill(pid, 9)
+            pytest.fail(f"runserver outlived its parent ({how})")
