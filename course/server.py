@@ -98,7 +98,7 @@ class DevServer:
         self._log.close()
         atexit.unregister(self.stop)
 
-    def __enter__(self) -> "DevServer":
+    def __enter__(self) -> DevServer:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -49,7 +49,9 @@ def _run(argv: list[str], check: bool, tail: int | None, env: dict[str, str] | N
             )
 
 
-def manage(*args: str, check: bool = True, tail: int | None = None, env: dict[str, str] | None = None) -> None:
+def manage(
+    *args: str, check: bool = True, tail: int | None = None, env: dict[str, str] | None = None
+) -> None:
     """Run ``python manage.py *args`` here with the kernel's Python and print its output.
 
     stdout and stderr are merged in the order they were written, without colours. A non-zero

@@ -106,7 +106,8 @@ def test_dev_server_dies_with_its_kernel(tmp_path):
         "os._exit(1) if sys.argv[1] == 'crash' else sys.exit('a cell failed')\n"
     )
     for how in ("crash", "fail"):
-        out = subprocess.run([sys.executable, "-c", script, how], cwd=tmp_path / "p", capture_output=True, text=True)
+        argv = [sys.executable, "-c", script, how]
+        out = subprocess.run(argv, cwd=tmp_path / "p", capture_output=True, text=True)
         pid = int(out.stdout.split()[0])
         for _ in range(100):
             if not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]:
