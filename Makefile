@@ -21,7 +21,7 @@ $(STAMP): requirements.txt pyproject.toml
 install: $(STAMP)  ## Create .venv/ and install the pinned requirements (done by lab and test)
 
 lab: $(STAMP)  ## Open JupyterLab on the notebooks, with the course's kernel
-	$(BIN)/jupyter lab notebooks/ --ServerApp.ip=127.0.0.1 $(ROOT_FLAG)
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --ServerApp.ip=127.0.0.1 $(ROOT_FLAG) notebooks/01_one_database.ipynb
 
 test: $(STAMP)  ## Run the whole suite: every notebook under strict nbval, and the unit tests
 	$(PY) -m pytest -n 2 --dist loadfile --nbval --nbval-current-env
