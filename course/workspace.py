@@ -111,8 +111,9 @@ def replay(notebook: Path, shell=None) -> None:
             result = shell.run_cell(source, store_history=False, silent=True)
         if not result.success or shell.user_ns.get("_exit_code", 0) != 0:
             raise RuntimeError(
-                f"Restoring a step of {notebook.name} failed:\n{source}\n--- it printed ---\n"
-                f"{captured.stdout}{captured.stderr}"
+                f"Restoring a step of {notebook.name} failed. Fix that cell in {notebook.name} "
+                f"(`git checkout notebooks/{notebook.name}` brings back the course's version), then "
+                f"rerun this cell.\nThe cell:\n{source}\nIt printed:\n{captured.stdout}{captured.stderr}"
             )
 
 
@@ -160,6 +161,7 @@ def open_project(name: str) -> None:
     earlier = [nb for nb in notebooks() if nb.stem < name]
     _find(name)
     folder = work_root() / name
+    os.chdir(NOTEBOOKS)  # never stand in the folder being emptied (Windows refuses to delete it)
     _reset(folder)
     restore(folder, earlier, get_ipython())
     os.chdir(folder)

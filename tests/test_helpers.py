@@ -177,3 +177,19 @@ def test_routing_of_the_finished_project():
         "sessions.Session": "auth_db",
     }
     assert "Unknown database alias 'auth'" in error and "'auth_db'" in error
+
+
+def test_a_broken_step_names_its_notebook_and_the_fix(tmp_path, monkeypatch):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell('manage("migrate")', metadata={"tags": ["step"]})]
+    path = tmp_path / "01_broken.ipynb"
+    nbformat.write(nb, path)
+    (tmp_path / "manage.py").write_text("import sys\nsys.exit('no such table')\n")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(RuntimeError) as excinfo:
+        workspace.replay(path)
+    message = str(excinfo.value)
+    assert "01_broken.ipynb" in message and "git checkout notebooks/01_broken.ipynb" in message
+    assert "no such table" in message
