@@ -42,6 +42,8 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child process
 class DevServer:
     """``manage.py runserver`` on 127.0.0.1 in the background; use ``stop()`` or a ``with`` block."""
 
+    started: list[DevServer] = []  # every server this process started, for stop_all()
+
     def __init__(self, port: int | None = None, timeout: float = 30.0):
         if port is not None and port_in_use(port):
             raise OSError(
@@ -61,7 +63,14 @@ class DevServer:
             preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
         )
         atexit.register(self.stop)
+        DevServer.started.append(self)
         self._wait(timeout)
+
+    @classmethod
+    def stop_all(cls) -> None:
+        """Stop every server this process started (a notebook's first cell calls this)."""
+        while cls.started:
+            cls.started.pop().stop()
 
     def _wait(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -97,6 +106,8 @@ class DevServer:
                 self.process.wait()
         self._log.close()
         atexit.unregister(self.stop)
+        if self in DevServer.started:
+            DevServer.started.remove(self)
 
     def __enter__(self) -> DevServer:
         return self

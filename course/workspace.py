@@ -161,6 +161,8 @@ def open_project(name: str) -> None:
     earlier = [nb for nb in notebooks() if nb.stem < name]
     _find(name)
     folder = work_root() / name
+    if "course.server" in sys.modules:  # a server started from this kernel would lose its folder
+        sys.modules["course.server"].DevServer.stop_all()
     os.chdir(NOTEBOOKS)  # never stand in the folder being emptied (Windows refuses to delete it)
     _reset(folder)
     restore(folder, earlier, get_ipython())

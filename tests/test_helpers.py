@@ -193,3 +193,15 @@ def test_a_broken_step_names_its_notebook_and_the_fix(tmp_path, monkeypatch):
     message = str(excinfo.value)
     assert "01_broken.ipynb" in message and "git checkout notebooks/01_broken.ipynb" in message
     assert "no such table" in message
+
+
+def test_first_cell_can_be_rerun_in_the_same_kernel(tmp_path, monkeypatch, capsys):
+    """Running open_project twice (rerunning a notebook from the top) resets the folder again."""
+    monkeypatch.setenv("COURSE_WORKDIR", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    for _ in range(2):
+        workspace.open_project("02_listing_the_tables")
+        assert Path.cwd() == tmp_path / "02_listing_the_tables"
+        assert Path("db.sqlite3").is_file()
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == ["Project folder 02_listing_the_tables/ ready: restored what notebook(s) 01 built."] * 2
