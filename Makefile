@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # JupyterLab refuses to run as root without this flag (containers, CI images).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help install lab test outputs project bench clean
+.PHONY: help install lab test student outputs nav project bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -26,8 +26,14 @@ lab: $(STAMP)  ## Open JupyterLab on the notebooks, with the course's kernel
 test: $(STAMP)  ## Run the whole suite: every notebook under strict nbval, and the unit tests
 	$(PY) -m pytest -n 2 --dist loadfile --nbval --nbval-current-env
 
+student: $(STAMP)  ## Write student copies (solutions replaced by stubs) into student/
+	$(PY) -m course.student
+
 outputs: $(STAMP)  ## Re-execute every notebook in order and store its real outputs
 	$(PY) -m course.outputs notebooks/[0-9][0-9]_*.ipynb
+
+nav: $(STAMP)  ## Regenerate the navigation bars and the index notebooks/README.md
+	$(PY) -m course.navigation
 
 project: $(STAMP)  ## Rebuild project/ from the notebooks' step cells
 	$(PY) -m course.project
@@ -36,6 +42,6 @@ bench: $(STAMP)  ## Time the series under nbval against the same number of one-c
 	$(PY) -m course.bench
 
 clean:  ## Remove what runs generate (scratch projects, databases, caches); keeps .venv/
-	rm -rf work build .pytest_cache .ipynb_checkpoints notebooks/.ipynb_checkpoints *.egg-info
+	rm -rf work student build .pytest_cache .ipynb_checkpoints notebooks/.ipynb_checkpoints *.egg-info
 	find . -path ./.venv -prune -o -name __pycache__ -type d -exec rm -rf {} +
 	find project -name '*.sqlite3' -delete

@@ -7,8 +7,10 @@ import json
 import re
 from pathlib import Path
 
+import nbformat
 import pytest
 
+from course import lessons, navigation
 from course.workspace import NOTEBOOKS, REPO, STEP_TAG, notebooks
 
 SERIES = notebooks()
@@ -108,20 +110,24 @@ def test_step_cells_only_change_files(path):
             assert "NBVAL" not in text, "a step must succeed"
 
 
-@pytest.mark.parametrize("path", SERIES, ids=lambda p: p.stem)
-def test_lesson_has_objectives_key_points_exercise_and_links(path):
-    markdown = "\n".join(source(c) for c in load(path)["cells"] if c["cell_type"] == "markdown")
-    assert markdown.startswith(f"# {path.stem[:2]} · ")
-    for part in ("**Questions**", "**Objectives**", "## Key points", "## Exercise", "[Contents]"):
-        assert part in markdown, f"{path.name} lacks {part}"
-    index = SERIES.index(path)
-    if index > 0:
-        assert f"({SERIES[index - 1].name})" in markdown, "no link to the previous notebook"
-    if index < len(SERIES) - 1:
-        assert f"({SERIES[index + 1].name})" in markdown, "no link to the next notebook"
+def test_every_notebook_has_the_lesson_skeleton():
+    assert lessons.report() == []
 
 
-@pytest.mark.parametrize("path", [*SERIES, REPO / "README.md"], ids=lambda p: p.name)
+def test_the_skeleton_checker_notices_a_missing_part(tmp_path):
+    nb = nbformat.read(SERIES[1], as_version=4)
+    for cell in nb.cells:
+        cell.source = cell.source.replace("## Key points", "## Summary")
+    path = tmp_path / SERIES[1].name
+    nbformat.write(nb, path)
+    assert lessons.missing(path, first=False) == ["key points"]
+
+
+def test_navigation_and_index_are_up_to_date():
+    assert navigation.update(check=True) == [], "run `make nav`"
+
+
+@pytest.mark.parametrize("path", [*SERIES, REPO / "README.md", NOTEBOOKS / "README.md"], ids=lambda p: p.name)
 def test_relative_links_point_to_existing_files(path):
     if path.suffix == ".ipynb":
         text = "\n".join(source(c) for c in load(path)["cells"] if c["cell_type"] == "markdown")

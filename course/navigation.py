@@ -1,0 +1,92 @@
+"""Generate the navigation bars of the notebooks and the index ``notebooks/README.md``.
+
+Both live between marker comments, so a rerun updates them in place:
+``<!-- nav:start -->…<!-- nav:end -->`` in a notebook's first and last Markdown cells,
+``<!-- index:start -->…<!-- index:end -->`` in the index. ``python -m course.navigation``
+rewrites them (``make nav``); ``--check`` only lists what is out of date.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+
+from course.workspace import NOTEBOOKS, notebooks
+
+INDEX = NOTEBOOKS / "README.md"
+NAV = re.compile(r"<!-- nav:start -->.*?<!-- nav:end -->", re.S)
+INDEX_BLOCK = re.compile(r"<!-- index:start -->.*?<!-- index:end -->", re.S)
+
+
+def title(path: Path) -> str:
+    """The notebook's title: its first Markdown heading, without the ``#``."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    raise ValueError(f"{path.name} has no '# ' title in its Markdown cells")
+
+
+def nav_bar(index: int, series: list[Path]) -> str:
+    """``[← previous] | [Contents] | [next →]`` for the notebook at ``index``."""
+    parts = []
+    if index > 0:
+        parts.append(f"[← {title(series[index - 1])}]({series[index - 1].name})")
+    parts.append(f"[Contents]({INDEX.name})")
+    if index < len(series) - 1:
+        parts.append(f"[{title(series[index + 1])} →]({series[index + 1].name})")
+    return "<!-- nav:start -->" + " | ".join(parts) + "<!-- nav:end -->"
+
+
+def questions(path: Path) -> str:
+    """The notebook's questions, from its ``**Questions**`` block, joined in one line."""
+    nb = nbformat.read(path, as_version=4)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    block = text.split("**Questions**", 1)[-1].split("**Objectives**", 1)[0]
+    lines = [line.lstrip("> ") for line in block.splitlines()]
+    return " ".join(line.lstrip("- ").strip() for line in lines if line.startswith("-"))
+
+
+def index_block(series: list[Path]) -> str:
+    """The table of the series for ``notebooks/README.md``."""
+    rows = [f"| [{title(p)}]({p.name}) | {questions(p)} |" for p in series]
+    head = "| notebook | questions it answers |\n|---|---|"
+    return "<!-- index:start -->\n" + head + "\n" + "\n".join(rows) + "\n<!-- index:end -->"
+
+
+def update(check: bool = False) -> list[str]:
+    """Bring every generated part up to date (or, with ``check``, only list what is stale)."""
+    series = notebooks()
+    stale = []
+    for i, path in enumerate(series):
+        nb = nbformat.read(path, as_version=4)
+        bar = nav_bar(i, series)
+        markdown = [c for c in nb.cells if c.cell_type == "markdown"]
+        for cell in (markdown[0], markdown[-1]):
+            if not NAV.search(cell.source):
+                raise ValueError(f"{path.name}: a first or last Markdown cell lacks the nav markers")
+            new = NAV.sub(lambda _, bar=bar: bar, cell.source)
+            if new != cell.source:
+                stale.append(f"{path.name}: navigation bar")
+                cell.source = new
+        if not check and stale and stale[-1].startswith(path.name):
+            nbformat.write(nb, path)
+    text = INDEX.read_text(encoding="utf-8")
+    new = INDEX_BLOCK.sub(lambda _: index_block(series), text)
+    if new != text:
+        stale.append(f"{INDEX.name}: index")
+        if not check:
+            INDEX.write_text(new, encoding="utf-8")
+    return sorted(set(stale))
+
+
+if __name__ == "__main__":
+    check = "--check" in sys.argv[1:]
+    stale = update(check)
+    print("\n".join(stale) or "navigation and index are up to date")
+    sys.exit(1 if check and stale else 0)

@@ -1,0 +1,74 @@
+"""Every exercise's check cell fails helpfully on the student copy and passes with the solution."""
+
+from __future__ import annotations
+
+import os
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from course.student import student_copy, write_all
+from course.workspace import NOTEBOOKS, notebooks
+
+WITH_EXERCISES = [p for p in notebooks() if p.stem >= "02"]
+
+
+def tagged(nb, tag):
+    return [c for c in nb.cells if tag in c.get("metadata", {}).get("tags", [])]
+
+
+@pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.stem)
+def test_teacher_copy_holds_solutions_that_pass(path):
+    nb = nbformat.read(path, as_version=4)
+    assert tagged(nb, "solution") and tagged(nb, "check")
+    for cell in tagged(nb, "check"):
+        text = "".join(o.get("text", "") for o in cell.outputs)
+        assert text.startswith("✓ Correct:"), cell.source
+
+
+@pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.stem)
+def test_student_copy_swaps_solutions_for_stubs_and_hides_them(path):
+    teacher = nbformat.read(path, as_version=4)
+    student = student_copy(teacher)
+    solutions = [c.source for c in tagged(teacher, "solution")]
+    stubs = [c.source for c in tagged(student, "exercise")]
+    assert stubs == [c.metadata["course"]["stub"] for c in tagged(teacher, "solution")]
+    assert not set(solutions) & set(stubs)
+    hidden = [c.source for c in student.cells if c.source.startswith("<details>")]
+    assert len(hidden) == len(solutions)
+    for solution, block in zip(solutions, hidden, strict=True):
+        assert solution in block
+    for cell in tagged(student, "exercise") + tagged(student, "check"):
+        assert cell.outputs == [] and cell.execution_count is None
+    assert nbformat.validate(student) is None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.stem)
+def test_check_fails_with_its_helpful_message_on_the_untouched_student_copy(path, tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_WORKDIR", str(tmp_path / "work"))
+    copy = tmp_path / "student" / path.name
+    write_all(copy.parent)
+    nb = nbformat.read(copy, as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(copy.parent)}}).execute()
+    for cell in nb.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
+        if "check" in tags:
+            teacher = {c.id: c for c in tagged(nbformat.read(path, as_version=4), "check")}
+            on_stub = teacher[cell.id].metadata["course"]["on_stub"]
+            assert errors, f"the check passed on the stub: {cell.source}"
+            assert errors[0].ename == "Incorrect", errors[0]
+            assert on_stub in errors[0].evalue, errors[0].evalue
+        elif "raises-exception" not in tags:
+            assert not errors, f"{cell.source[:80]}: {errors[0].ename}: {errors[0].evalue}"
+
+
+def test_student_copies_are_written_outside_the_tracked_notebooks(tmp_path):
+    written = write_all(tmp_path)
+    assert [p.name for p in written] == [p.name for p in notebooks()]
+    assert (tmp_path / "README.md").is_file()
+    assert all(NOTEBOOKS not in p.parents for p in written)
+    assert os.path.commonpath(written) == str(tmp_path)
