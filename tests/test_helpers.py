@@ -205,3 +205,12 @@ def test_first_cell_can_be_rerun_in_the_same_kernel(tmp_path, monkeypatch, capsy
         assert Path("db.sqlite3").is_file()
     lines = capsys.readouterr().out.splitlines()
     assert lines == ["Project folder 02_listing_the_tables/ ready: restored what notebook(s) 01 built."] * 2
+
+
+def test_another_django_version_stops_with_what_to_do(monkeypatch):
+    import django
+
+    monkeypatch.setattr(django, "VERSION", (6, 0, 0, "final", 0))
+    monkeypatch.setattr(django, "get_version", lambda: "6.0")
+    with pytest.raises(RuntimeError, match=r"written for Django 5\.2 LTS.*runs Django 6\.0.*make lab"):
+        workspace.check_django()
