@@ -145,6 +145,18 @@ def check_predicted_tables(answer: set[str], path: str = "acmeapp_db.sqlite3") -
     _ok(f"{path} holds {', '.join(sorted(truth))}.")
 
 
+def check_predicted_pg_tables(answer: set[str], server, database: str = "acmeapp") -> None:
+    """The tables of the PostgreSQL ``database`` (schema public) on the embedded ``server``."""
+    sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+    truth = set(server.sql(database, sql).column("table_name"))
+    why = dict(_WHY_TABLE)
+    why["sqlite_sequence"] = "it is SQLite's own table; PostgreSQL keeps sequences as separate objects"
+    why.update({t: "AuthRouter keeps Django's own apps in the auth database" for t in
+                set(server.sql("auth", sql).column("table_name")) - truth})
+    _compare(answer, truth, why, "PREDICTED_PG")
+    _ok(f"the PostgreSQL database {database} holds {', '.join(sorted(truth))}.")
+
+
 # 06 · Testing -------------------------------------------------------------------------------------
 
 

@@ -97,14 +97,23 @@ def replay(notebook: Path, shell=None) -> None:
     the kernel.
     """
     from IPython.core.interactiveshell import InteractiveShell
-    from IPython.utils.capture import capture_output
 
     from course.shell import django_admin, manage
 
     shell = shell or InteractiveShell.instance()
+    saved = dict(shell.user_ns)  # replayed cells must leave no names behind (a cache hit replays none)
     # Step cells may use these names without importing them (the notebooks import them earlier).
-    for name, value in {"sys": sys, "manage": manage, "django_admin": django_admin}.items():
-        shell.user_ns.setdefault(name, value)
+    shell.user_ns.update({"sys": sys, "manage": manage, "django_admin": django_admin})
+    try:
+        _replay_cells(notebook, shell)
+    finally:
+        shell.user_ns.clear()
+        shell.user_ns.update(saved)
+
+
+def _replay_cells(notebook: Path, shell) -> None:
+    from IPython.utils.capture import capture_output
+
     for source in step_cells(notebook):
         shell.user_ns["_exit_code"] = 0
         with capture_output() as captured:

@@ -205,6 +205,10 @@ def test_first_cell_can_be_rerun_in_the_same_kernel(tmp_path, monkeypatch, capsy
         assert Path("db.sqlite3").is_file()
     lines = capsys.readouterr().out.splitlines()
     assert lines == ["Project folder 02_listing_the_tables/ ready: restored what notebook(s) 01 built."] * 2
+    from IPython.core.interactiveshell import InteractiveShell
+
+    leaked = {"manage", "django_admin", "Path", "tree"} & set(InteractiveShell.instance().user_ns)
+    assert not leaked, "replayed step cells left names in the notebook's namespace"
 
 
 def test_another_django_version_stops_with_what_to_do(monkeypatch):

@@ -38,8 +38,8 @@ def git_status() -> str:
     ).stdout
 
 
-def runservers_under(folder: Path) -> list[str]:
-    """Command lines of runserver processes started in ``folder`` (Linux /proc; [] elsewhere)."""
+def processes_under(folder: Path) -> list[str]:
+    """Live processes started in or on ``folder``: dev servers, PostgreSQL (Linux /proc; [] elsewhere)."""
     found = []
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
@@ -47,16 +47,22 @@ def runservers_under(folder: Path) -> list[str]:
             cwd = os.readlink(cmdline.parent / "cwd")
         except OSError:
             continue
-        if b"runserver" in args and cwd.startswith(str(folder)):
-            found.append(" ".join(a.decode() for a in args))
+        text = " ".join(a.decode(errors="replace") for a in args)
+        if args != [b""] and (cwd.startswith(str(folder)) or str(folder) in text):
+            found.append(text)
     return found
+
+
+def leftovers(workdir: Path) -> list[str]:
+    """What a run must not leave behind: processes, PostgreSQL data directories."""
+    return processes_under(workdir) + [str(p) for p in workdir.glob("*/pg")]
 
 
 @pytest.mark.parametrize("path", SERIES, ids=lambda p: p.stem)
 def test_each_notebook_passes_alone_from_scratch(path, tmp_path):
     result = nbval([path], tmp_path)
     assert result.returncode == 0, result.stdout[-3000:]
-    assert not runservers_under(tmp_path)
+    assert not leftovers(tmp_path), "a server process or a PostgreSQL data directory was left behind"
 
 
 def test_series_passes_in_reverse_order_twice_and_leaves_the_tree_clean(tmp_path):
@@ -65,7 +71,7 @@ def test_series_passes_in_reverse_order_twice_and_leaves_the_tree_clean(tmp_path
         result = nbval(SERIES[::-1], tmp_path)
         assert result.returncode == 0, result.stdout[-3000:]
     assert git_status() == before, "running the notebooks changed files git tracks"
-    assert not runservers_under(tmp_path), "a development server outlived its notebook"
+    assert not leftovers(tmp_path), "a server process or a PostgreSQL data directory was left behind"
 
 
 def test_project_folder_matches_what_the_notebooks_build(tmp_path):
