@@ -29,11 +29,14 @@ def _compare(answer: set[str], truth: set[str], why: dict[str, str], what: str) 
     if not isinstance(answer, set | frozenset | list | tuple):
         raise Incorrect(f"Give {what} as a set of table names, like {{'a_table', 'another'}}.")
     answer = set(answer)
-    problems = [f"missing {t!r}: {why.get(t, 'it is there')}" for t in sorted(truth - answer)]
-    problems += [f"{t!r} is not one of them: {why.get(t, 'look again')}" for t in sorted(answer - truth)]
+    if not answer:
+        raise Incorrect(f"{what} is empty: write the table names you found (or predict) into the set.")
+    problems = [f"{t!r} is not one of them: {why.get(t, 'no table of that name exists here')}"
+                for t in sorted(answer - truth)]
+    if truth - answer:
+        problems.append(f"{len(truth - answer)} of the {len(truth)} tables are still missing")
     if problems:
-        right = f"{len(answer & truth)} of {len(truth)} right"
-        raise Incorrect(f"Not quite ({right}). " + "; ".join(problems) + ".")
+        raise Incorrect("Not quite: " + "; ".join(problems) + ".")
 
 
 # 02 · Listing the tables -------------------------------------------------------------------------
@@ -178,7 +181,9 @@ def check_test_module_passes(label: str = "acmeapp.test_exercise", test_class: s
     if "Circular dependency" in out:
         raise Incorrect("Circular dependency in TEST[DEPENDENCIES]: check that both aliases in "
                         "core/settings/multi.py still have TEST = {'DEPENDENCIES': []}.")
-    raise Incorrect(f"{label} fails for another reason; its last lines:\n" + "\n".join(out.splitlines()[-5:]))
+    errors = [line for line in out.splitlines() if re.match(r"^\w*(Error|Exception)\b", line)]
+    reason = errors[-1] if errors else "\n".join(out.splitlines()[-5:])
+    raise Incorrect(f"{label} fails, and not for a multi-database reason: {reason}")
 
 
 # 07 · Running the server --------------------------------------------------------------------------
@@ -199,6 +204,9 @@ def check_admin_log_query(path: str, sql: str, title: str = "Hello from the admi
                     "AuthRouter sends to auth_db")
         raise Incorrect(f"Your query failed on {path} ({error}){hint}.") from None
     if not any(title in map(str, row) for row in result.rows):
-        raise Incorrect(f"Your query returned {result.rows!r}, with no row mentioning {title!r}: "
-                        "select object_repr from django_admin_log.")
+        if Path(path).name != "auth_db.sqlite3":
+            raise Incorrect(f"{path} holds no row about {title!r}: the admin writes its log where the "
+                            "routers send the app 'admin' (look at AuthRouter.route_app_labels).")
+        raise Incorrect(f"Your query returned {len(result.rows)} row(s), none mentioning {title!r}: "
+                        "select object_repr from django_admin_log, without a WHERE that filters it out.")
     _ok(f"the admin's log entry for {title!r} is in {path}, though the post is in acmeapp_db.sqlite3.")
