@@ -20,6 +20,10 @@ from course import sqlite
 class Incorrect(Exception):
     """The exercise's answer is not right yet; the message says what to change and where."""
 
+    def _render_traceback_(self) -> list[str]:
+        """Show only the message in Jupyter: the frames would be the checker's, not the student's."""
+        return [f"Incorrect: {self}"]
+
 
 def _ok(message: str) -> None:
     print(f"✓ Correct: {message}")

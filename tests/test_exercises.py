@@ -62,6 +62,7 @@ def test_check_fails_with_its_helpful_message_on_the_untouched_student_copy(path
             assert errors, f"the check passed on the stub: {cell.source}"
             assert errors[0].ename == "Incorrect", errors[0]
             assert on_stub in errors[0].evalue, errors[0].evalue
+            assert errors[0].traceback == [f"Incorrect: {errors[0].evalue}"], "no checker frames shown"
         elif "raises-exception" not in tags:
             assert not errors, f"{cell.source[:80]}: {errors[0].ename}: {errors[0].evalue}"
 
