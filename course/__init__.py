@@ -1,13 +1,19 @@
 """Helpers for the notebooks of the multiple-databases course.
 
-One job per module:
+One job per module. Used by the notebooks:
 
 - ``workspace``: the scratch folder a notebook builds its project in, restored from the
   ``step`` cells of the notebooks before it;
 - ``shell``: run ``manage.py`` and print its output without machine-specific paths;
+- ``kernel``: set Django up inside the notebook's kernel;
 - ``sqlite``: read-only looks into SQLite files;
 - ``routing``: ask Django's routers where each model goes;
-- ``server``: the development server as a background process;
-- ``browser``: a tiny HTTP client that logs in to the admin;
+- ``server`` and ``browser``: the development server in the background, and a tiny HTTP client;
+- ``postgres``: an embedded PostgreSQL server, always cleaned up;
+- ``checks``: the exercises' check cells;
 - ``table``: results shown as HTML tables.
+
+Used by ``make`` and the tests: ``outputs`` (re-execute notebooks), ``project`` (rebuild and
+compare ``project/``), ``navigation`` (index and navigation bars), ``lessons`` (skeleton
+checker), ``student`` (student copies), ``bench`` (timing against the floor).
 """
