@@ -7,6 +7,7 @@ raises ``Incorrect`` with what is wrong and where to look otherwise (never a bar
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 import subprocess
@@ -68,16 +69,19 @@ _SHOW = (
 )
 
 
-def check_local_settings(module: str = "core.settings.local") -> None:
-    """``module`` is the multi-database set-up with both SQLite files in ``data/``."""
+def _manage_with(module: str, *args: str) -> subprocess.CompletedProcess:
+    """Run ``manage.py *args --settings=module`` once the settings file exists (else say to write it)."""
     path = Path(*module.split(".")).with_suffix(".py")
     if not path.is_file():
         raise Incorrect(f"{path.as_posix()} does not exist yet: write it in the cell above, "
                         f"starting with %%writefile {path.as_posix()}")
-    proc = subprocess.run(
-        [sys.executable, "manage.py", "shell", "--no-imports", f"--settings={module}", "-c", _SHOW],
-        capture_output=True, text=True,
-    )
+    argv = [sys.executable, "manage.py", *args, f"--settings={module}"]
+    return subprocess.run(argv, capture_output=True, text=True)
+
+
+def check_local_settings(module: str = "core.settings.local") -> None:
+    """``module`` is the multi-database set-up with both SQLite files in ``data/``."""
+    proc = _manage_with(module, "shell", "--no-imports", "-c", _SHOW)
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["(no message)"])[-1]
         raise Incorrect(f"{module} does not load: {last}")
@@ -214,3 +218,115 @@ def check_admin_log_query(path: str, sql: str, title: str = "Hello from the admi
         raise Incorrect(f"Your query returned {len(result.rows)} row(s), none mentioning {title!r}: "
                         "select object_repr from django_admin_log, without a WHERE that filters it out.")
     _ok(f"the admin's log entry for {title!r} is in {path}, though the post is in acmeapp_db.sqlite3.")
+
+
+# 09 · Relations across databases ------------------------------------------------------------------
+
+
+def check_posts_by_staff(posts_by_staff) -> None:
+    """``posts_by_staff()`` returns the posts of staff users, without a join across databases."""
+    from django.contrib.auth.models import User
+    from django.db import OperationalError
+
+    from acmeapp.models import Post
+
+    try:
+        got = {post.pk for post in posts_by_staff()}
+    except OperationalError as error:
+        if "auth_user" not in str(error):
+            raise Incorrect(f"posts_by_staff() failed: {error}.") from None
+        raise Incorrect(f"posts_by_staff() joins acmeapp_post to auth_user ({error}), but they live in "
+                        "different databases: first ask for the staff users' ids, as a list, then "
+                        "filter the posts with author_id__in.") from None
+    staff = list(User.objects.filter(is_staff=True).values_list("pk", flat=True))
+    expected = set(Post.objects.filter(author_id__in=staff).values_list("pk", flat=True))
+    if got != expected:
+        raise Incorrect(f"posts_by_staff() returned {len(got)} post(s); the staff users wrote "
+                        f"{len(expected)}: filter on User.is_staff, then on Post.author_id.")
+    _ok(f"posts_by_staff() finds the {len(expected)} post(s) of staff users with one query per database.")
+
+
+# 10 · Primary and replica -------------------------------------------------------------------------
+
+
+def check_create_and_fetch(create_and_fetch) -> None:
+    """``create_and_fetch(title)`` returns the post it saved, read from the primary ``acmeapp_db``."""
+    import uuid
+
+    from acmeapp.models import Post
+
+    title = f"Checked {uuid.uuid4().hex[:8]}"
+    try:
+        post = create_and_fetch(title)
+    except Post.DoesNotExist:
+        raise Incorrect("create_and_fetch() saved the post on the primary, then looked for it on the "
+                        "replica, which has not received it yet: read it back with Post.objects"
+                        ".using('acmeapp_db') (or .db_manager('acmeapp_db')).") from None
+    if not isinstance(post, Post) or post.title != title:
+        raise Incorrect(f"create_and_fetch({title!r}) returned {post!r}: return the Post it saved, "
+                        "read back with get(title=title).")
+    if post._state.db != "acmeapp_db":
+        raise Incorrect(f"The post was read from {post._state.db!r}: read it from the primary, 'acmeapp_db'.")
+    _ok("create_and_fetch() reads its own write from the primary, acmeapp_db.")
+
+
+# 11 · pytest-django -------------------------------------------------------------------------------
+
+
+def check_pytest_file_passes(path: str = "acmeapp/test_authors.py") -> None:
+    """``pytest path`` passes; if not, explain the multi-database reason."""
+    if not Path(path).is_file():
+        raise Incorrect(f"{path} does not exist yet: write it with the cell above (%%writefile {path}).")
+    argv = [sys.executable, "-m", "pytest", "-q", "--tb=line", "-rN", "--color=no", "-p", "no:cacheprovider"]
+    env = {k: v for k, v in os.environ.items()
+           if k != "DJANGO_SETTINGS_MODULE" and not k.startswith("PYTEST_")}
+    proc = subprocess.run([*argv, path], capture_output=True, text=True, env=env)
+    out = proc.stdout + proc.stderr
+    if proc.returncode == 0:
+        _ok(f"{path} passes: its django_db mark lists the databases the test uses.")
+        return
+    if "Database access not allowed" in out:
+        raise Incorrect("The test has no django_db mark, so pytest-django blocks every query: add "
+                        "@pytest.mark.django_db(databases=[...]) above it.")
+    forbidden = sorted(set(re.findall(r"Database queries to '(\w+)' are not allowed", out)))
+    if forbidden:
+        raise Incorrect(f"The test queries {', '.join(map(repr, forbidden))} without listing it: add "
+                        f"{', '.join(map(repr, forbidden))} to databases=[...] in its django_db mark "
+                        "(User is routed to 'auth_db', Post to 'acmeapp_db').")
+    if "Please supply the ENGINE value" in out:
+        raise Incorrect("The empty 'default' is among the test's databases: list only 'auth_db' and "
+                        "'acmeapp_db'.")
+    errors = [line for line in out.splitlines() if line.startswith("E ")]
+    reason = errors[-1][1:].strip() if errors else "\n".join(out.splitlines()[-5:])
+    raise Incorrect(f"{path} fails, and not for a multi-database reason: {reason}")
+
+
+# 12 · A routing guard ---------------------------------------------------------------------------
+
+_SESSION_ROUTING = (
+    "from django.contrib.sessions.models import Session; from django.db import router; "
+    "from django.conf import settings; "
+    "print(router.db_for_write(Session), "
+    "[a for a in settings.DATABASES if router.allow_migrate_model(a, Session)])"
+)
+
+
+def check_sessions_routing(module: str = "core.settings.exercise") -> None:
+    """``module`` passes ``manage.py check`` and sends sessions, and only them, to ``sessions_db``."""
+    proc = _manage_with(module, "check")
+    if proc.returncode != 0:
+        out = proc.stdout + proc.stderr
+        issues = [line.strip() for line in out.splitlines() if "(core.E" in line or "(fields." in line]
+        if issues:
+            raise Incorrect(f"manage.py check still reports {len(issues)} issue(s), the first: {issues[0]}")
+        last = (out.strip().splitlines() or ["(no message)"])[-1]
+        raise Incorrect(f"{module} does not load: {last}")
+    proc = _manage_with(module, "shell", "--no-imports", "-c", _SESSION_ROUTING)
+    writes, migrates = proc.stdout.strip().split(" ", 1)
+    if writes != "sessions_db":
+        raise Incorrect(f"The check passes, but sessions are still written to {writes!r}: routers are asked "
+                        "in the order of DATABASE_ROUTERS, and AuthRouter, which claims the app 'sessions', "
+                        "comes first. Put SessionRouter before the others.")
+    if migrates != "['sessions_db']":
+        raise Incorrect(f"Session may migrate on {migrates}: only on 'sessions_db'.")
+    _ok(f"{module} passes the routing checks and keeps sessions, and only them, in sessions_db.")

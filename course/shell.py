@@ -10,12 +10,13 @@ import sysconfig
 from pathlib import Path
 
 # What differs from one machine or run to the next, and what it is shown as instead.
-_TIMING = re.compile(r"\b(Ran \d+ tests?) in \d+\.\d+s")
+_TIMING = re.compile(r"\b(Ran \d+ tests?|passed|failed|errors?|skipped) in \d+\.\d+s")
 _ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
+_COLOUR = re.compile(r"\x1b\[[0-9;]*m")  # terminal colour codes, which some tools add anyway
 
 
 def shorten(text: str, cwd: Path | None = None) -> str:
-    """Replace absolute paths, test timings and memory addresses by stable placeholders."""
+    """Replace absolute paths, test timings and memory addresses by stable placeholders; drop colours."""
     cwd = (cwd or Path.cwd()).resolve()
     places = {
         str(cwd): ".",
@@ -24,6 +25,7 @@ def shorten(text: str, cwd: Path | None = None) -> str:
     }
     for path, label in sorted(places.items(), key=lambda kv: -len(kv[0])):
         text = text.replace(path, label)
+    text = _COLOUR.sub("", text)
     text = _TIMING.sub(r"\1 (time not shown)", text)
     return _ADDRESS.sub("0x…", text)
 
@@ -33,7 +35,12 @@ class CommandFailed(RuntimeError):
 
 
 def _run(argv: list[str], check: bool, tail: int | None, env: dict[str, str] | None) -> None:
-    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+    # Like a new terminal: the kernel's own DJANGO_SETTINGS_MODULE (set by setup_django) is not
+    # passed on, so manage.py picks its default unless --settings or ``env`` chooses; nor are the
+    # PYTEST_* variables of a pytest run that executes this notebook (nbval).
+    inherited = {k: v for k, v in os.environ.items()
+                 if k != "DJANGO_SETTINGS_MODULE" and not k.startswith("PYTEST_")}
+    full_env = {**inherited, "PYTHONUNBUFFERED": "1", **(env or {})}
     proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=full_env)
     lines = shorten(proc.stdout).rstrip("\n").splitlines()
     if tail is not None and len(lines) > tail:
@@ -70,3 +77,19 @@ def manage(
 def django_admin(*args: str, check: bool = True) -> None:
     """Run ``python -m django *args`` (the ``django-admin`` tool) here and print its output."""
     _run([sys.executable, "-m", "django", *args], check, None, None)
+
+
+def run_pytest(*args: str, check: bool = True) -> None:
+    """Run ``python -m pytest *args`` here (the project's pytest.ini applies) and print its output.
+
+    Quiet, one line per failure (``--tb=line``), no summary, colours or cache folder; the width is
+    fixed at 80 columns so the progress line is the same on every terminal. The run time is
+    replaced like the test runner's; ``check`` works as for ``manage``.
+    """
+    if not Path("pytest.ini").is_file():
+        raise FileNotFoundError(
+            "No pytest.ini in the current folder: run this notebook's first cell, and the cell "
+            "that writes pytest.ini."
+        )
+    argv = [sys.executable, "-m", "pytest", "-q", "--tb=line", "-rN", "--color=no", "-p", "no:cacheprovider"]
+    _run([*argv, *args], check, None, {"COLUMNS": "80"})

@@ -49,3 +49,19 @@ def placement(files: dict[str, str | Path]) -> Table:
     names = sorted(set().union(*found.values()))
     rows = [[name] + ["✓" if name in found[label] else "" for label in files] for name in names]
     return Table(["table", *files], rows)
+
+
+def replicate(primary: str | Path, replica: str | Path) -> None:
+    """Copy the SQLite file ``primary`` onto ``replica``, as a replication stream would.
+
+    SQLite has no replication; its backup API copies a consistent snapshot, even while the
+    primary is open elsewhere. The primary is opened read-only (a missing primary raises and
+    creates nothing); the replica is created or overwritten: it is a copy, never a source.
+    """
+    source = connect(primary)
+    target = sqlite3.connect(replica)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()

@@ -68,6 +68,8 @@ def test_table_renders_text_and_escaped_html():
         ("Ran 3 tests in 0.012s", "Ran 3 tests (time not shown)"),
         ("Ran 1 test in 10.5s", "Ran 1 test (time not shown)"),
         ("<object at 0x7f3a2b1c9d80>", "<object at 0x…>"),
+        ("1 failed, 1 error in 0.09s", "1 failed, 1 error (time not shown)"),
+        ("\x1b[32m2 passed\x1b[0m\x1b[32m in 0.63s\x1b[0m", "2 passed (time not shown)"),
     ],
 )
 def test_shorten_hides_what_varies(raw, shown):
@@ -95,6 +97,38 @@ def test_failing_command_prints_exit_code_and_raises_in_steps(tmp_path, monkeypa
     assert capsys.readouterr().out == "boom\n[exit code 3]\n"
     with pytest.raises(shell.CommandFailed, match="exit code 3"):
         shell.manage("anything")
+
+
+def test_commands_run_like_in_a_new_terminal(tmp_path, monkeypatch, capsys):
+    """The kernel's DJANGO_SETTINGS_MODULE (from setup_django) and pytest's variables stay behind."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "core.settings.replica")
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-x")
+    script = "import os\nprint(sorted(k for k in os.environ if 'SETTINGS' in k or 'PYTEST' in k))\n"
+    (tmp_path / "manage.py").write_text(script)
+    shell.manage()
+    assert capsys.readouterr().out == "[]\n"
+    shell.manage(env={"DJANGO_SETTINGS_MODULE": "core.settings.single"})
+    assert capsys.readouterr().out == "['DJANGO_SETTINGS_MODULE']\n"
+
+
+def test_run_pytest_without_pytest_ini_names_the_fix(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError, match="pytest.ini"):
+        shell.run_pytest()
+
+
+def test_replicate_copies_the_primary(tmp_path, db):
+    replica = tmp_path / "replica.sqlite3"
+    sqlite.replicate(db, replica)
+    assert sqlite.tables(replica) == ["a", "b", "sqlite_sequence"]
+    assert sqlite.query(replica, "SELECT x FROM b").rows == [[1]]
+
+
+def test_replicate_refuses_a_missing_primary_and_creates_nothing(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nothing was created"):
+        sqlite.replicate(tmp_path / "primary.sqlite3", tmp_path / "replica.sqlite3")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_tail_says_how_many_lines_it_hides(tmp_path, monkeypatch, capsys):

@@ -122,3 +122,27 @@ def test_dev_server_dies_with_its_kernel(tmp_path):
         else:
             os.kill(pid, 9)
             pytest.fail(f"runserver outlived its parent ({how})")
+
+
+def test_finished_project_runs_its_own_checks_and_tests_as_the_readme_says(tmp_path):
+    """project/ alone: routing checks, Django's runner, pytest, and the replica tests all pass."""
+    import shutil
+
+    shutil.copytree(project.PROJECT, tmp_path / "p", ignore=shutil.ignore_patterns("*.sqlite3"))
+    env = {k: v for k, v in os.environ.items()
+           if k != "DJANGO_SETTINGS_MODULE" and not k.startswith("PYTEST_")}
+    commands = [
+        ["manage.py", "check"],
+        ["manage.py", "test", "-v", "2"],
+        ["-m", "pytest", "-p", "no:cacheprovider", "-q"],
+        ["manage.py", "test", "acmeapp.replica_tests", "--settings=core.settings.replica"],
+    ]
+    outputs = []
+    for args in commands:
+        argv = [sys.executable, *args]
+        out = subprocess.run(argv, cwd=tmp_path / "p", env=env, capture_output=True, text=True)
+        assert out.returncode == 0, f"{' '.join(args)}:\n{out.stdout}{out.stderr}"
+        outputs.append(out.stdout + out.stderr)
+    assert "Ran 6 tests" in outputs[1] and "core.tests.RoutingChecksTests" in outputs[1]
+    assert "8 passed" in outputs[2]
+    assert not list((tmp_path / "p").glob("*.sqlite3")), "tests must not create the real databases"

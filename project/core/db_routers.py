@@ -63,3 +63,12 @@ class AcmeAppRouter:
         if app_label in self.route_app_labels:
             return db == 'acmeapp_db'
         return None
+
+
+class AcmeAppPrimaryReplicaRouter(AcmeAppRouter):
+    """acmeapp on a primary and a read replica: read from the replica, write to the primary."""
+
+    def db_for_read(self, model, **hints):
+        if model._meta.app_label in self.route_app_labels:
+            return 'acmeapp_replica'
+        return None

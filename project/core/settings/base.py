@@ -112,3 +112,6 @@ STATIC_URL = 'static/'
 # https://docs.djangoproject.com/en/5.2/ref/settings/#default-auto-field
 
 DEFAULT_AUTO_FIELD = 'django.db.models.BigAutoField'
+
+# The project package itself, for its system checks of the routing (core/checks.py).
+INSTALLED_APPS += ['core']

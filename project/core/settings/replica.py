@@ -1,0 +1,21 @@
+"""The multi-database set-up plus a read replica of acmeapp_db (notebook 10).
+
+acmeapp reads from 'acmeapp_replica' and writes to 'acmeapp_db'. Choose it with
+manage.py --settings=core.settings.replica (or pytest --ds=core.settings.replica).
+"""
+
+from .multi import *  # noqa: F403
+
+DATABASES['acmeapp_replica'] = {  # noqa: F405
+    'ENGINE': 'django.db.backends.sqlite3',
+    'NAME': BASE_DIR / 'acmeapp_replica.sqlite3',  # noqa: F405
+    'TEST': {'DEPENDENCIES': []},
+}
+
+DATABASE_ROUTERS = [
+    'core.db_routers.AuthRouter',
+    'core.db_routers.AcmeAppPrimaryReplicaRouter',
+]
+
+# In tests, read the replica from the primary's test database: nothing replicates test databases.
+DATABASES['acmeapp_replica']['TEST'] = {'MIRROR': 'acmeapp_db'}  # noqa: F405
