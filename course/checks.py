@@ -16,6 +16,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from course import sqlite
+from course.shell import PYTEST_OPTIONS
 
 
 class Incorrect(Exception):
@@ -277,7 +278,7 @@ def check_pytest_file_passes(path: str = "acmeapp/test_authors.py") -> None:
     """``pytest path`` passes; if not, explain the multi-database reason."""
     if not Path(path).is_file():
         raise Incorrect(f"{path} does not exist yet: write it with the cell above (%%writefile {path}).")
-    argv = [sys.executable, "-m", "pytest", "-q", "--tb=line", "-rN", "--color=no", "-p", "no:cacheprovider"]
+    argv = [sys.executable, "-m", "pytest", *PYTEST_OPTIONS]
     env = {k: v for k, v in os.environ.items()
            if k != "DJANGO_SETTINGS_MODULE" and not k.startswith("PYTEST_")}
     proc = subprocess.run([*argv, path], capture_output=True, text=True, env=env)

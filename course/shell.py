@@ -30,6 +30,11 @@ def shorten(text: str, cwd: Path | None = None) -> str:
     return _ADDRESS.sub("0x…", text)
 
 
+# pytest quiet, one line per failure, no summary, colours or cache folder; without the course's own
+# plugin nbval, which the project does not use and which takes seconds to import.
+PYTEST_OPTIONS = ["-q", "--tb=line", "-rN", "--color=no", "-p", "no:cacheprovider", "-p", "no:nbval"]
+
+
 class CommandFailed(RuntimeError):
     """A command of a ``step`` cell exited with an error; its output is printed above."""
 
@@ -82,14 +87,13 @@ def django_admin(*args: str, check: bool = True) -> None:
 def run_pytest(*args: str, check: bool = True) -> None:
     """Run ``python -m pytest *args`` here (the project's pytest.ini applies) and print its output.
 
-    Quiet, one line per failure (``--tb=line``), no summary, colours or cache folder; the width is
-    fixed at 80 columns so the progress line is the same on every terminal. The run time is
-    replaced like the test runner's; ``check`` works as for ``manage``.
+    See ``PYTEST_OPTIONS``; the width is fixed at 80 columns so the progress line is the same on
+    every terminal. The run time is replaced like the test runner's; ``check`` works as for
+    ``manage``.
     """
     if not Path("pytest.ini").is_file():
         raise FileNotFoundError(
             "No pytest.ini in the current folder: run this notebook's first cell, and the cell "
             "that writes pytest.ini."
         )
-    argv = [sys.executable, "-m", "pytest", "-q", "--tb=line", "-rN", "--color=no", "-p", "no:cacheprovider"]
-    _run([*argv, *args], check, None, {"COLUMNS": "80"})
+    _run([sys.executable, "-m", "pytest", *PYTEST_OPTIONS, *args], check, None, {"COLUMNS": "80"})
