@@ -225,24 +225,34 @@ def check_admin_log_query(path: str, sql: str, title: str = "Hello from the admi
 
 
 def check_posts_by_staff(posts_by_staff) -> None:
-    """``posts_by_staff()`` returns the posts of staff users, without a join across databases."""
+    """``posts_by_staff()`` returns the posts of staff users, with one query per database."""
     from django.contrib.auth.models import User
     from django.db import OperationalError
 
     from acmeapp.models import Post
 
     try:
-        got = {post.pk for post in posts_by_staff()}
+        answer = list(posts_by_staff())
     except OperationalError as error:
         if "auth_user" not in str(error):
             raise Incorrect(f"posts_by_staff() failed: {error}.") from None
-        raise Incorrect(f"posts_by_staff() joins acmeapp_post to auth_user ({error}), but they live in "
-                        "different databases: first ask for the staff users' ids, as a list, then "
+        raise Incorrect(f"posts_by_staff() makes acmeapp_db read auth_user, with a join or a subquery "
+                        f"({error}), but that table is in auth_db: first ask auth_db for the staff users' "
+                        "ids, evaluated with list(), then filter the posts with author_id__in.") from None
+    except ValueError as error:  # Django's own message for an explicit using() in a subquery
+        raise Incorrect(f"Django refuses: {error} Evaluate the staff users' ids with list(), then "
                         "filter the posts with author_id__in.") from None
+    except User.DoesNotExist:
+        raise Incorrect("posts_by_staff() followed post.author for a post whose author was deleted "
+                        "(Ada's orphan): compare the column author_id with the staff users' ids "
+                        "instead of following the relation.") from None
+    if not all(isinstance(post, Post) for post in answer):
+        raise Incorrect(f"posts_by_staff() returned {answer[:3]!r}…: return the posts themselves "
+                        "(a queryset of Post), not ids or titles.")
     staff = list(User.objects.filter(is_staff=True).values_list("pk", flat=True))
     expected = set(Post.objects.filter(author_id__in=staff).values_list("pk", flat=True))
-    if got != expected:
-        raise Incorrect(f"posts_by_staff() returned {len(got)} post(s); the staff users wrote "
+    if {post.pk for post in answer} != expected:
+        raise Incorrect(f"posts_by_staff() returned {len(answer)} post(s); the staff users wrote "
                         f"{len(expected)}: filter on User.is_staff, then on Post.author_id.")
     _ok(f"posts_by_staff() finds the {len(expected)} post(s) of staff users with one query per database.")
 
@@ -251,14 +261,18 @@ def check_posts_by_staff(posts_by_staff) -> None:
 
 
 def check_create_and_fetch(create_and_fetch) -> None:
-    """``create_and_fetch(title)`` returns the post it saved, read from the primary ``acmeapp_db``."""
+    """``create_and_fetch(title)`` saves a post and reads it back by its title from ``acmeapp_db``."""
     import uuid
+
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
 
     from acmeapp.models import Post
 
     title = f"Checked {uuid.uuid4().hex[:8]}"
     try:
-        post = create_and_fetch(title)
+        with CaptureQueriesContext(connections["acmeapp_db"]) as primary:
+            post = create_and_fetch(title)
     except Post.DoesNotExist:
         raise Incorrect("create_and_fetch() saved the post on the primary, then looked for it on the "
                         "replica, which has not received it yet: read it back with Post.objects"
@@ -268,16 +282,42 @@ def check_create_and_fetch(create_and_fetch) -> None:
                         "read back with get(title=title).")
     if post._state.db != "acmeapp_db":
         raise Incorrect(f"The post was read from {post._state.db!r}: read it from the primary, 'acmeapp_db'.")
-    _ok("create_and_fetch() reads its own write from the primary, acmeapp_db.")
+    keys = (title, f'"acmeapp_post"."id" = {post.pk}')  # read back by its title or by its id
+    reads = [q["sql"] for q in primary.captured_queries if q["sql"].startswith("SELECT")]
+    if not any(key in sql for sql in reads for key in keys):
+        raise Incorrect("create_and_fetch() returns a post without reading that post back: query the "
+                        "primary for it, with get(title=title).")
+    _ok("create_and_fetch() reads its own write back from the primary, acmeapp_db.")
 
 
 # 11 · pytest-django -------------------------------------------------------------------------------
 
 
+_AUTHORS_TEST_BODY = """
+lin = User.objects.create_user("lin")
+for title in ("One", "Two"):
+    Post.objects.create(title=title, author=lin)
+assert lin.post_set.count() == 2
+"""
+
+
+def _body_unchanged(path: str, function: str, body: str) -> bool:
+    """Whether ``function`` in the file ``path`` still has ``body`` (compared as syntax, not text)."""
+    import ast
+
+    tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    found = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == function]
+    expected = ast.parse(body).body
+    return bool(found) and ast.dump(ast.Module(found[0].body, [])) == ast.dump(ast.Module(expected, []))
+
+
 def check_pytest_file_passes(path: str = "acmeapp/test_authors.py") -> None:
-    """``pytest path`` passes; if not, explain the multi-database reason."""
+    """``pytest path`` passes with the exercise's test body unchanged; else explain the reason."""
     if not Path(path).is_file():
         raise Incorrect(f"{path} does not exist yet: write it with the cell above (%%writefile {path}).")
+    if not _body_unchanged(path, "test_a_user_counts_their_posts", _AUTHORS_TEST_BODY):
+        raise Incorrect("Change only the django_db mark: the body of test_a_user_counts_their_posts "
+                        "must stay as given (copy it back from the exercise).")
     argv = [sys.executable, "-m", "pytest", *PYTEST_OPTIONS]
     env = {k: v for k, v in os.environ.items()
            if k != "DJANGO_SETTINGS_MODULE" and not k.startswith("PYTEST_")}
@@ -292,11 +332,16 @@ def check_pytest_file_passes(path: str = "acmeapp/test_authors.py") -> None:
     forbidden = sorted(set(re.findall(r"Database queries to '(\w+)' are not allowed", out)))
     if forbidden:
         raise Incorrect(f"The test queries {', '.join(map(repr, forbidden))} without listing it: add "
-                        f"{', '.join(map(repr, forbidden))} to databases=[...] in its django_db mark "
-                        "(User is routed to 'auth_db', Post to 'acmeapp_db').")
+                        f"{', '.join(map(repr, forbidden))} to databases=[...] in its django_db mark, "
+                        "and every other alias the test queries (User is routed to 'auth_db', Post to "
+                        "'acmeapp_db').")
     if "Please supply the ENGINE value" in out:
         raise Incorrect("The empty 'default' is among the test's databases: list only 'auth_db' and "
                         "'acmeapp_db'.")
+    unknown = re.search(r"refers to '(\w+)' which is not defined in settings.DATABASES", out)
+    if unknown:
+        raise Incorrect(f"databases=[...] names {unknown.group(1)!r}, which the test settings "
+                        "(core.settings.multi) do not define: list only 'auth_db' and 'acmeapp_db'.")
     errors = [line for line in out.splitlines() if line.startswith("E ")]
     reason = errors[-1][1:].strip() if errors else "\n".join(out.splitlines()[-5:])
     raise Incorrect(f"{path} fails, and not for a multi-database reason: {reason}")
@@ -324,10 +369,13 @@ def check_sessions_routing(module: str = "core.settings.exercise") -> None:
         raise Incorrect(f"{module} does not load: {last}")
     proc = _manage_with(module, "shell", "--no-imports", "-c", _SESSION_ROUTING)
     writes, migrates = proc.stdout.strip().split(" ", 1)
-    if writes != "sessions_db":
-        raise Incorrect(f"The check passes, but sessions are still written to {writes!r}: routers are asked "
+    if writes == "auth_db":
+        raise Incorrect("The check passes, but sessions are still written to 'auth_db': routers are asked "
                         "in the order of DATABASE_ROUTERS, and AuthRouter, which claims the app 'sessions', "
                         "comes first. Put SessionRouter before the others.")
+    if writes != "sessions_db":
+        raise Incorrect(f"Sessions are written to {writes!r}: the exercise asks for an alias named "
+                        "'sessions_db' (in DATABASES and in every answer of SessionRouter).")
     if migrates != "['sessions_db']":
         raise Incorrect(f"Session may migrate on {migrates}: only on 'sessions_db'.")
     _ok(f"{module} passes the routing checks and keeps sessions, and only them, in sessions_db.")
