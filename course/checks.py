@@ -16,7 +16,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from course import sqlite
-from course.shell import PYTEST_OPTIONS
+from course.shell import PYTEST_ENV, PYTEST_OPTIONS
 
 
 class Incorrect(Exception):
@@ -320,7 +320,7 @@ def check_pytest_file_passes(path: str = "acmeapp/test_authors.py") -> None:
                         "must stay as given (copy it back from the exercise).")
     argv = [sys.executable, "-m", "pytest", *PYTEST_OPTIONS]
     env = {k: v for k, v in os.environ.items()
-           if k != "DJANGO_SETTINGS_MODULE" and not k.startswith("PYTEST_")}
+           if k != "DJANGO_SETTINGS_MODULE" and not k.startswith("PYTEST_")} | PYTEST_ENV
     proc = subprocess.run([*argv, path], capture_output=True, text=True, env=env)
     out = proc.stdout + proc.stderr
     if proc.returncode == 0:
@@ -350,25 +350,25 @@ def check_pytest_file_passes(path: str = "acmeapp/test_authors.py") -> None:
 # 12 · A routing guard ---------------------------------------------------------------------------
 
 _SESSION_ROUTING = (
-    "from django.contrib.sessions.models import Session; from django.db import router; "
-    "from django.conf import settings; "
-    "print(router.db_for_write(Session), "
-    "[a for a in settings.DATABASES if router.allow_migrate_model(a, Session)])"
+    "import json; from django.conf import settings; from django.contrib.sessions.models import Session; "
+    "from django.core import checks; from django.db import router; "
+    "print(json.dumps({'issues': [str(e).splitlines()[0] for e in checks.run_checks() if e.is_serious()], "
+    "'writes': router.db_for_write(Session), "
+    "'migrates': [a for a in settings.DATABASES if router.allow_migrate_model(a, Session)]}))"
 )
 
 
 def check_sessions_routing(module: str = "core.settings.exercise") -> None:
-    """``module`` passes ``manage.py check`` and sends sessions, and only them, to ``sessions_db``."""
-    proc = _manage_with(module, "check")
-    if proc.returncode != 0:
-        out = proc.stdout + proc.stderr
-        issues = [line.strip() for line in out.splitlines() if "(core.E" in line or "(fields." in line]
-        if issues:
-            raise Incorrect(f"manage.py check still reports {len(issues)} issue(s), the first: {issues[0]}")
-        last = (out.strip().splitlines() or ["(no message)"])[-1]
-        raise Incorrect(f"{module} does not load: {last}")
+    """``module`` passes Django's system checks and sends sessions, and only them, to ``sessions_db``."""
     proc = _manage_with(module, "shell", "--no-imports", "-c", _SESSION_ROUTING)
-    writes, migrates = proc.stdout.strip().split(" ", 1)
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["(no message)"])[-1]
+        raise Incorrect(f"{module} does not load: {last}")
+    found = json.loads(proc.stdout.strip().splitlines()[-1])
+    if found["issues"]:
+        raise Incorrect(f"manage.py check reports {len(found['issues'])} issue(s), the first: "
+                        f"{found['issues'][0]}")
+    writes = found["writes"]
     if writes == "auth_db":
         raise Incorrect("The check passes, but sessions are still written to 'auth_db': routers are asked "
                         "in the order of DATABASE_ROUTERS, and AuthRouter, which claims the app 'sessions', "
@@ -376,6 +376,6 @@ def check_sessions_routing(module: str = "core.settings.exercise") -> None:
     if writes != "sessions_db":
         raise Incorrect(f"Sessions are written to {writes!r}: the exercise asks for an alias named "
                         "'sessions_db' (in DATABASES and in every answer of SessionRouter).")
-    if migrates != "['sessions_db']":
-        raise Incorrect(f"Session may migrate on {migrates}: only on 'sessions_db'.")
+    if found["migrates"] != ["sessions_db"]:
+        raise Incorrect(f"Session may migrate on {found['migrates']}: only on 'sessions_db'.")
     _ok(f"{module} passes the routing checks and keeps sessions, and only them, in sessions_db.")

@@ -30,9 +30,12 @@ def shorten(text: str, cwd: Path | None = None) -> str:
     return _ADDRESS.sub("0x…", text)
 
 
-# pytest quiet, one line per failure, no summary, colours or cache folder; without the course's own
-# plugin nbval, which the project does not use and which takes seconds to import.
-PYTEST_OPTIONS = ["-q", "--tb=line", "-rN", "--color=no", "-p", "no:cacheprovider", "-p", "no:nbval"]
+# pytest quiet, one line per failure, no summary, colours or cache folder, 80 columns wide; with
+# pytest-django as its only plugin: the course's environment has others (nbval, xdist) that the
+# project does not use and that take seconds to load.
+PYTEST_OPTIONS = ["-q", "--tb=line", "-rN", "--color=no", "-p", "no:cacheprovider",
+                  "-p", "pytest_django.plugin"]
+PYTEST_ENV = {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "COLUMNS": "80"}
 
 
 class CommandFailed(RuntimeError):
@@ -87,13 +90,12 @@ def django_admin(*args: str, check: bool = True) -> None:
 def run_pytest(*args: str, check: bool = True) -> None:
     """Run ``python -m pytest *args`` here (the project's pytest.ini applies) and print its output.
 
-    See ``PYTEST_OPTIONS``; the width is fixed at 80 columns so the progress line is the same on
-    every terminal. The run time is replaced like the test runner's; ``check`` works as for
-    ``manage``.
+    See ``PYTEST_OPTIONS`` (the fixed width keeps the progress line the same on every terminal).
+    The run time is replaced like the test runner's; ``check`` works as for ``manage``.
     """
     if not Path("pytest.ini").is_file():
         raise FileNotFoundError(
             "No pytest.ini in the current folder: run this notebook's first cell, and the cell "
             "that writes pytest.ini."
         )
-    _run([sys.executable, "-m", "pytest", *PYTEST_OPTIONS, *args], check, None, {"COLUMNS": "80"})
+    _run([sys.executable, "-m", "pytest", *PYTEST_OPTIONS, *args], check, None, PYTEST_ENV)
