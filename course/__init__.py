@@ -4,9 +4,9 @@ One job per module. Used by the notebooks:
 
 - ``workspace``: the scratch folder a notebook builds its project in, restored from the
   ``step`` cells of the notebooks before it;
-- ``shell``: run ``manage.py`` and print its output without machine-specific paths;
+- ``shell``: run ``manage.py`` and pytest and print their output without machine-specific paths;
 - ``kernel``: set Django up inside the notebook's kernel;
-- ``sqlite``: read-only looks into SQLite files;
+- ``sqlite``: read-only looks into SQLite files, and the copy that stands in for replication;
 - ``routing``: ask Django's routers where each model goes;
 - ``server`` and ``browser``: the development server in the background, and a tiny HTTP client;
 - ``postgres``: an embedded PostgreSQL server, always cleaned up;
