@@ -251,9 +251,12 @@ def check_posts_by_staff(posts_by_staff) -> None:
                         "(a queryset of Post), not ids or titles.")
     staff = list(User.objects.filter(is_staff=True).values_list("pk", flat=True))
     expected = set(Post.objects.filter(author_id__in=staff).values_list("pk", flat=True))
-    if {post.pk for post in answer} != expected:
-        raise Incorrect(f"posts_by_staff() returned {len(answer)} post(s); the staff users wrote "
-                        f"{len(expected)}: filter on User.is_staff, then on Post.author_id.")
+    found = {post.pk for post in answer}
+    if found != expected:
+        titles = ", ".join(sorted(repr(post.title) for post in answer)) or "none"
+        wrong = f"{len(answer)} post(s)" if len(found) != len(expected) else "other posts"
+        raise Incorrect(f"posts_by_staff() returned {wrong} ({titles}); the staff users wrote "
+                        f"{len(expected)}: filter the users on is_staff=True, then the posts on author_id.")
     _ok(f"posts_by_staff() finds the {len(expected)} post(s) of staff users with one query per database.")
 
 
@@ -277,6 +280,10 @@ def check_create_and_fetch(create_and_fetch) -> None:
         raise Incorrect("create_and_fetch() saved the post on the primary, then looked for it on the "
                         "replica, which has not received it yet: read it back with Post.objects"
                         ".using('acmeapp_db') (or .db_manager('acmeapp_db')).") from None
+    if post is None:
+        raise Incorrect(f"create_and_fetch({title!r}) returned None: the read found no post, because it "
+                        "went to the replica, which has not received it yet. Read it back from the "
+                        "primary, 'acmeapp_db'.")
     if not isinstance(post, Post) or post.title != title:
         raise Incorrect(f"create_and_fetch({title!r}) returned {post!r}: return the Post it saved, "
                         "read back with get(title=title).")
