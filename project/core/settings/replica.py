@@ -18,4 +18,4 @@ DATABASE_ROUTERS = [
 ]
 
 # In tests, read the replica from the primary's test database: nothing replicates test databases.
-DATABASES['acmeapp_replica']['TEST'] = {'MIRROR': 'acmeapp_db'}  # noqa: F405
+DATABASES['acmeapp_replica']['TEST']['MIRROR'] = 'acmeapp_db'  # noqa: F405
