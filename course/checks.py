@@ -7,7 +7,6 @@ raises ``Incorrect`` with what is wrong and where to look otherwise (never a bar
 from __future__ import annotations
 
 import json
-import os
 import re
 import sqlite3
 import subprocess
@@ -16,7 +15,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from course import sqlite
-from course.shell import PYTEST_ENV, PYTEST_OPTIONS
+from course.shell import PYTEST_ENV, PYTEST_OPTIONS, terminal_env
 
 
 class Incorrect(Exception):
@@ -325,10 +324,8 @@ def check_pytest_file_passes(path: str = "acmeapp/test_authors.py") -> None:
     if not _body_unchanged(path, "test_a_user_counts_their_posts", _AUTHORS_TEST_BODY):
         raise Incorrect("Change only the django_db mark: the body of test_a_user_counts_their_posts "
                         "must stay as given (copy it back from the exercise).")
-    argv = [sys.executable, "-m", "pytest", *PYTEST_OPTIONS]
-    env = {k: v for k, v in os.environ.items()
-           if k != "DJANGO_SETTINGS_MODULE" and not k.startswith("PYTEST_")} | PYTEST_ENV
-    proc = subprocess.run([*argv, path], capture_output=True, text=True, env=env)
+    argv = [sys.executable, "-m", "pytest", *PYTEST_OPTIONS, path]
+    proc = subprocess.run(argv, capture_output=True, text=True, env=terminal_env(**PYTEST_ENV))
     out = proc.stdout + proc.stderr
     if proc.returncode == 0:
         _ok(f"{path} passes: its django_db mark lists the databases the test uses.")

@@ -42,13 +42,20 @@ class CommandFailed(RuntimeError):
     """A command of a ``step`` cell exited with an error; its output is printed above."""
 
 
-def _run(argv: list[str], check: bool, tail: int | None, env: dict[str, str] | None) -> None:
-    # Like a new terminal: the kernel's own DJANGO_SETTINGS_MODULE (set by setup_django) is not
-    # passed on, so manage.py picks its default unless --settings or ``env`` chooses; nor are the
-    # PYTEST_* variables of a pytest run that executes this notebook (nbval).
+def terminal_env(**extra: str) -> dict[str, str]:
+    """This process's environment as a new terminal would have it, plus ``extra``.
+
+    The kernel's own DJANGO_SETTINGS_MODULE (set by setup_django) is left out, so manage.py picks
+    its default unless --settings or ``extra`` chooses; so are the PYTEST_* variables of a pytest
+    run that executes the notebook (nbval).
+    """
     inherited = {k: v for k, v in os.environ.items()
                  if k != "DJANGO_SETTINGS_MODULE" and not k.startswith("PYTEST_")}
-    full_env = {**inherited, "PYTHONUNBUFFERED": "1", **(env or {})}
+    return inherited | extra
+
+
+def _run(argv: list[str], check: bool, tail: int | None, env: dict[str, str] | None) -> None:
+    full_env = terminal_env(PYTHONUNBUFFERED="1", **(env or {}))
     proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=full_env)
     lines = shorten(proc.stdout).rstrip("\n").splitlines()
     if tail is not None and len(lines) > tail:

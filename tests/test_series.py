@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from course import project, workspace
+from course import project, shell, workspace
 
 SERIES = workspace.notebooks()
 pytestmark = pytest.mark.slow
@@ -129,8 +129,6 @@ def test_finished_project_runs_its_own_checks_and_tests_as_the_readme_says(tmp_p
     import shutil
 
     shutil.copytree(project.PROJECT, tmp_path / "p", ignore=shutil.ignore_patterns("*.sqlite3"))
-    env = {k: v for k, v in os.environ.items()
-           if k != "DJANGO_SETTINGS_MODULE" and not k.startswith("PYTEST_")}
     commands = [
         ["manage.py", "check"],
         ["manage.py", "test", "-v", "2"],
@@ -139,8 +137,8 @@ def test_finished_project_runs_its_own_checks_and_tests_as_the_readme_says(tmp_p
     ]
     outputs = []
     for args in commands:
-        argv = [sys.executable, *args]
-        out = subprocess.run(argv, cwd=tmp_path / "p", env=env, capture_output=True, text=True)
+        out = subprocess.run([sys.executable, *args], cwd=tmp_path / "p", env=shell.terminal_env(),
+                             capture_output=True, text=True)
         assert out.returncode == 0, f"{' '.join(args)}:\n{out.stdout}{out.stderr}"
         outputs.append(out.stdout + out.stderr)
     assert "Ran 6 tests" in outputs[1] and "core.tests.RoutingChecksTests" in outputs[1]
