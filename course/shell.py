@@ -13,6 +13,9 @@ from pathlib import Path
 _TIMING = re.compile(r"\b(Ran \d+ tests?|passed|failed|errors?|skipped) in \d+\.\d+s")
 _ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
 _COLOUR = re.compile(r"\x1b\[[0-9;]*m")  # terminal colour codes, which some tools add anyway
+_TRACEBACK = re.compile(r"^(\s*)Traceback \(most recent call last\):$")
+_FRAME = re.compile(r'^(\s*)File "([^"]*)", line \d+, in ')
+HIDDEN_FRAMES = "[… frames inside Django and Python not shown]"
 
 
 def shorten(text: str, cwd: Path | None = None) -> str:
@@ -27,7 +30,42 @@ def shorten(text: str, cwd: Path | None = None) -> str:
         text = text.replace(path, label)
     text = _COLOUR.sub("", text)
     text = _TIMING.sub(r"\1 (time not shown)", text)
-    return _ADDRESS.sub("0x…", text)
+    return _ADDRESS.sub("0x…", condense_tracebacks(text))
+
+
+def condense_tracebacks(text: str) -> str:
+    """Keep, in each Python traceback, only the frames of the learner's project and the error.
+
+    Frames in Django, the standard library and other packages, and the ``^^^^`` lines under code,
+    differ from one Python version to the next; they are replaced by one line saying they are
+    hidden. Project frames are those whose path starts with ``./`` (see ``shorten``).
+    """
+    out: list[str] = []
+    indent: str | None = None  # the traceback's own indentation while inside one
+    hiding = False
+    for line in text.split("\n"):
+        start = _TRACEBACK.match(line)
+        if start:
+            indent, hiding = start.group(1), False
+            out.append(line)
+            continue
+        if indent is not None:
+            frame = _FRAME.match(line)
+            if frame and frame.group(1) == indent + "  ":
+                hiding = not frame.group(2).startswith("./")
+                if hiding and out[-1].strip() != HIDDEN_FRAMES:
+                    out.append(indent + "  " + HIDDEN_FRAMES)
+                if not hiding:
+                    out.append(line)
+                continue
+            if line.startswith(indent + "    ") or line.strip().startswith("[Previous line repeated"):
+                # the frame's code, or the markers under it
+                if not hiding and line.strip().strip("^~") != "":
+                    out.append(line)
+                continue
+            indent = None  # the exception's own line: the traceback ends here
+        out.append(line)
+    return "\n".join(out)
 
 
 # pytest quiet, one line per failure, no summary, colours or cache folder, 80 columns wide; with

@@ -146,15 +146,39 @@ def restore(folder: Path, earlier: list[Path], shell=None) -> None:
         os.chdir(here)
 
 
-def check_django() -> None:
-    """Raise if the running Django is not the 5.2 LTS line this series is written for."""
+class WrongVersions(RuntimeError):
+    """This kernel's Python or Django is not one the series is written for."""
+
+    def _render_traceback_(self) -> list[str]:
+        """Show only the message in Jupyter: the frames would be the course's, not the learner's."""
+        return [f"WrongVersions: {self}"]
+
+
+def check_versions() -> None:
+    """Raise if this kernel's Python or Django is not what the series is written for.
+
+    Any environment with the right versions will do: the course's ``.venv``, a JupyterHub's or
+    Binder's own environment, a conda environment.
+    """
+    import platform
+
     import django
 
+    from course import PYTHONS
+
+    found = []
+    major, minor = sys.version_info[:2]
+    if f"{major}.{minor}" not in PYTHONS:
+        supported = f"{PYTHONS[0]} to {PYTHONS[-1]}"
+        found.append(f"Python {platform.python_version()} (the course supports {supported})")
     if django.VERSION[:2] != SERIES_DJANGO:
-        raise RuntimeError(
-            f"This series is written for Django {SERIES_DJANGO[0]}.{SERIES_DJANGO[1]} LTS, but this "
-            f"kernel runs Django {django.get_version()}. Pick the kernel of the course's .venv "
-            "(started by `make lab`), or run `make lab` again to reinstall requirements.txt."
+        found.append(f"Django {django.get_version()} (the series is written for Django "
+                     f"{SERIES_DJANGO[0]}.{SERIES_DJANGO[1]} LTS)")
+    if found:
+        raise WrongVersions(
+            f"This kernel runs {' and '.join(found)}. Pick the kernel of an environment that has the "
+            "course installed: the course's .venv, which `make lab` (or `python -m course lab`) "
+            "starts, or your own, after `pip install -c requirements.txt -e .` in the course's folder."
         )
 
 
@@ -165,7 +189,7 @@ def open_project(name: str) -> None:
     """
     from IPython import get_ipython
 
-    check_django()
+    check_versions()
 
     earlier = [nb for nb in notebooks() if nb.stem < name]
     _find(name)

