@@ -1,47 +1,53 @@
-# The course's commands. `make help` lists them.
-PYTHON ?= python3
-VENV   := .venv
-BIN    := $(VENV)/bin
-PY     := $(BIN)/python
-STAMP  := $(VENV)/.installed
-# JupyterLab refuses to run as root without this flag (containers, CI images).
-ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+# The course's commands. `make help` lists them. Each one is `python -m course TARGET`, which
+# works without make too (Windows: `py -3.12 -m course lab`).
+#
+#   PYTHON=python3.12     the interpreter that builds .venv/ (default python3; CPython 3.11 to 3.14)
+#   POSTGRES=no           install without the embedded PostgreSQL (only notebook 08 needs it)
+#   VERSIONS="3.12 3.13"  for test-pythons: exactly these, and fail if one is missing
+#   UPGRADE="django"      for lock: move these pins to their newest allowed versions ("all": every pin)
+PYTHON   ?= python3
+POSTGRES ?= yes
+COURSE    = $(PYTHON) -m course $(if $(filter no,$(POSTGRES)),--without-postgres)
 
-.PHONY: help install lab test student outputs nav project bench clean
+TARGETS := install lab test test-pythons lock student outputs nav project bench clean
+.PHONY: help python $(TARGETS)
 
 help:  ## List the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.txt pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -r requirements.txt
-	$(PY) -m pip install --quiet --no-deps --editable .
-	touch $(STAMP)
+# One clear line when the interpreter is missing (an unsupported one is refused by `-m course`).
+python:
+	@$(PYTHON) -c "" 2>/dev/null || { echo "Cannot run '$(PYTHON)'. The course needs CPython 3.11 to 3.14: name one with PYTHON=, for example make lab PYTHON=python3.12"; exit 1; }
 
-install: $(STAMP)  ## Create .venv/ and install the pinned requirements (done by lab and test)
+install: python  ## Create .venv/ with PYTHON and install the locked requirements (lab and test do it)
+	@$(COURSE) install
 
-lab: $(STAMP)  ## Open JupyterLab on the notebooks, with the course's kernel
-	$(BIN)/jupyter lab --ServerApp.root_dir=. --ServerApp.ip=127.0.0.1 $(ROOT_FLAG) notebooks/01_one_database.ipynb
+lab: python  ## Open JupyterLab on the notebooks, with the course's kernel
+	@$(COURSE) lab
 
-test: $(STAMP)  ## Run the whole suite: every notebook under strict nbval, and the unit tests
-	$(PY) -m pytest -n 2 --dist loadfile --nbval --nbval-current-env
+test: python  ## The whole suite on PYTHON: every notebook strictly compared, and the unit tests
+	@$(COURSE) test
 
-student: $(STAMP)  ## Write student copies (solutions replaced by stubs) into student/
-	$(PY) -m course.student
+test-pythons: python  ## The strict series on every other supported Python found here (or VERSIONS=)
+	@$(COURSE) test-pythons $(VERSIONS)
 
-outputs: $(STAMP)  ## Re-execute every notebook in order and store its real outputs
-	$(PY) -m course.outputs notebooks/[0-9][0-9]_*.ipynb
+lock: python  ## Regenerate requirements.txt from pyproject.toml, for every platform and Python
+	@$(COURSE) lock $(if $(UPGRADE),--upgrade $(UPGRADE))
 
-nav: $(STAMP)  ## Regenerate the navigation bars and the index notebooks/README.md
-	$(PY) -m course.navigation
+student: python  ## Write student copies (solutions replaced by stubs) into student/
+	@$(COURSE) student
 
-project: $(STAMP)  ## Rebuild project/ from the notebooks' step cells
-	$(PY) -m course.project
+outputs: python  ## Re-execute every notebook in order and store its real outputs
+	@$(COURSE) outputs
 
-bench: $(STAMP)  ## Time the series under nbval against the same number of one-cell notebooks
-	$(PY) -m course.bench
+nav: python  ## Regenerate the navigation bars and the index notebooks/README.md
+	@$(COURSE) nav
 
-clean:  ## Remove what runs generate (scratch projects, databases, caches); keeps .venv/
-	rm -rf work student build .pytest_cache .ipynb_checkpoints notebooks/.ipynb_checkpoints *.egg-info
-	find . -path ./.venv -prune -o -name __pycache__ -type d -exec rm -rf {} +
-	find project -name '*.sqlite3' -delete
+project: python  ## Rebuild project/ from the notebooks' step cells
+	@$(COURSE) project
+
+bench: python  ## Time the series under nbval against the same number of one-cell notebooks
+	@$(COURSE) bench
+
+clean: python  ## Remove what runs generate (scratch projects, databases, caches); keeps the environments
+	@$(COURSE) clean

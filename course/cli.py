@@ -1,0 +1,267 @@
+"""The course's commands, for every machine: ``python -m course COMMAND`` (``make COMMAND`` calls it).
+
+Standard library only: it runs with the interpreter the learner chose (``PYTHON=`` for make),
+creates ``.venv/`` with it, installs the locked requirements there, then runs the command with the
+virtual environment's Python. ``--here`` installs into the running environment instead (a
+JupyterHub, Binder or conda environment that has no room for a ``.venv``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import venv
+from pathlib import Path
+
+from course import PYTHONS
+
+REPO = Path(__file__).resolve().parent.parent
+LOCK = REPO / "requirements.txt"
+STAMP = ".course-installed.json"  # in the environment's folder: what was installed there, and from what
+FIRST_NOTEBOOK = "notebooks/01_one_database.ipynb"
+# The suite: every notebook under strict nbval, and the tests; on two workers, one file per worker.
+PYTEST = ["-n", "2", "--dist", "loadfile", "--nbval", "--nbval-current-env"]
+# What `test-pythons` runs on each other Python: the strict series and the helpers' unit tests.
+SERIES = ["notebooks", "tests/test_helpers.py"]
+UV = "uv==0.13.8"  # the resolver behind `lock`: universal (every platform and Python) and fast
+PLATFORMS = {  # where the lock must install from wheels alone, as uv names them
+    "Linux x86-64": "x86_64-manylinux_2_28",
+    "Linux arm64": "aarch64-manylinux_2_28",
+    "macOS arm64": "aarch64-apple-darwin",
+    "macOS x86-64": "x86_64-apple-darwin",
+    "Windows x86-64": "x86_64-pc-windows-msvc",
+}
+MODULES = {  # commands that run one of the course's scripts in the environment
+    "student": "course.student",
+    "outputs": "course.outputs",
+    "nav": "course.navigation",
+    "project": "course.project",
+    "bench": "course.bench",
+}
+GENERATED = ["work", "student", "build", ".pytest_cache", ".ipynb_checkpoints",
+             "notebooks/.ipynb_checkpoints", "course.egg-info"]
+
+
+class Stop(Exception):
+    """A command cannot go on; the message says why and what to do. Printed without a traceback."""
+
+
+def this_python() -> str:
+    """The running interpreter's version as ``3.N``."""
+    return "{}.{}".format(*sys.version_info[:2])
+
+
+def python_in(env: Path) -> Path:
+    """The Python of the virtual environment in ``env``, on Windows and elsewhere."""
+    return env / "Scripts" / "python.exe" if os.name == "nt" else env / "bin" / "python"
+
+
+def _venv_version(env: Path) -> str | None:
+    """The ``3.N`` a virtual environment was made with, read from its ``pyvenv.cfg``."""
+    for line in (env / "pyvenv.cfg").read_text(encoding="utf-8").splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() in ("version", "version_info"):
+            return ".".join(value.strip().split(".")[:2])
+    return None
+
+
+def _wanted(postgres: bool) -> dict:
+    digest = hashlib.sha256(LOCK.read_bytes() + (REPO / "pyproject.toml").read_bytes()).hexdigest()
+    return {"python": this_python(), "requirements": digest[:16], "postgres": postgres}
+
+
+def _make_venv(env: Path) -> None:
+    if env.exists():
+        if not (env / "pyvenv.cfg").is_file():
+            raise Stop(f"{env.name}/ exists but is not a virtual environment; move it away and retry.")
+        made_with = _venv_version(env)
+        if made_with == this_python() and python_in(env).exists():
+            return
+        print(f"Rebuilding {env.name}/ with Python {this_python()} (it was made with Python {made_with}).")
+    else:
+        print(f"Creating {env.name}/ with Python {this_python()} ({sys.executable}).")
+    try:
+        venv.EnvBuilder(with_pip=True, clear=env.exists()).create(env)
+    except (subprocess.CalledProcessError, OSError) as error:
+        raise Stop(
+            f"Python {this_python()} could not create a virtual environment ({error}). On Debian and "
+            f"Ubuntu, install its venv module first: sudo apt install python{this_python()}-venv"
+        ) from None
+
+
+def install(env: Path | None, postgres: bool = True) -> Path:
+    """Install the course with the locked versions into ``env`` (a venv, made if needed) or, with
+    ``env=None``, into the running environment; skip it when nothing changed. Return its Python."""
+    python = Path(sys.executable) if env is None else python_in(env)
+    stamp = Path(sys.prefix if env is None else env) / STAMP
+    wanted = _wanted(postgres)
+    if stamp.is_file() and python.exists() and json.loads(stamp.read_text(encoding="utf-8")) == wanted:
+        return python
+    if env is not None:
+        _make_venv(env)
+    target = ".[postgres]" if postgres else "."
+    print(f"Installing the course with the versions of requirements.txt into {stamp.parent.name}/.")
+    argv = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+            "-c", str(LOCK), "--editable", target]
+    if subprocess.call(argv, cwd=REPO) != 0:
+        raise Stop("pip could not install the course's requirements: its messages above say why.")
+    stamp.write_text(json.dumps(wanted), encoding="utf-8")
+    return python
+
+
+def find_python(version: str) -> list[str] | None:
+    """A command that runs CPython ``version`` (``3.N``) on this machine, or None.
+
+    Looks for ``python3.N`` on PATH, the Windows launcher ``py -3.N``, and pyenv's versions; each
+    candidate is run once to make sure it is that version (pyenv's shims may exist and fail).
+    """
+    candidates = [[f"python{version}"], ["py", f"-{version}"]]
+    pyenv = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+    candidates += [[str(p / "bin" / "python3")] for p in sorted(pyenv.glob(f"{version}.*"), reverse=True)]
+    for argv in candidates:
+        if shutil.which(argv[0]) is None:
+            continue
+        probe = subprocess.run([*argv, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                               capture_output=True, text=True)
+        if probe.returncode == 0 and probe.stdout.strip() == version:
+            return argv
+    return None
+
+
+def test_pythons(versions: list[str], postgres: bool) -> int:
+    """Run the strict series on each Python in ``versions`` (default: every other supported one
+    found here), each in its own ``.venv-3.N/``; print what ran, what passed and what was missing."""
+    requested = bool(versions)
+    for version in versions:
+        if version not in PYTHONS:
+            raise Stop(f"Python {version} is not one the course supports ({', '.join(PYTHONS)}).")
+    versions = versions or [v for v in PYTHONS if v != this_python()]
+    results = []
+    for version in versions:
+        python = find_python(version)
+        if python is None:
+            results.append((version, "not found", None))
+            continue
+        flags = [] if postgres else ["--without-postgres"]
+        env = REPO / f".venv-{version}"
+        start = time.monotonic()
+        code = subprocess.call([*python, "-m", "course", *flags, "--venv", str(env), "install"], cwd=REPO)
+        if code == 0:
+            print(f"== the strict series on Python {version}", flush=True)
+            code = subprocess.call([str(python_in(env)), "-m", "pytest", *PYTEST, *SERIES], cwd=REPO)
+        minutes, seconds = divmod(round(time.monotonic() - start), 60)
+        results.append((version, "passed" if code == 0 else "FAILED", f"{minutes}m{seconds:02d}s"))
+    print(f"\nPython {this_python()}: the reference, run by `make test`")
+    for version, outcome, took in results:
+        print(f"Python {version}: {outcome}" + (f" in {took} (install included)" if took else ""))
+    failed = [v for v, outcome, _ in results if outcome == "FAILED"]
+    missing = [v for v, outcome, _ in results if outcome == "not found"]
+    if missing and requested:
+        print(f"Requested but not found: Python {', '.join(missing)}. Install it, or leave it out "
+              "of VERSIONS.")
+    return 1 if failed or (missing and requested) else 0
+
+
+def lock(python: Path, upgrade: list[str]) -> int:
+    """Regenerate requirements.txt from pyproject.toml for every platform and supported Python,
+    then prove that each platform and Python installs it from wheels alone."""
+    installed = subprocess.run([str(python), "-m", "uv", "--version"], capture_output=True, text=True)
+    if installed.returncode != 0 or installed.stdout.split()[1:2] != [UV.split("==")[1]]:
+        subprocess.check_call([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                               UV])
+    uv = [str(python), "-m", "uv", "pip", "compile", "--quiet"]
+    upgrades = ["--upgrade"] if upgrade == ["all"] else [a for p in upgrade for a in ("--upgrade-package", p)]
+    code = subprocess.call([*uv, "pyproject.toml", "--extra", "postgres", "--universal",
+                            "--python-version", PYTHONS[0], "--custom-compile-command", "make lock",
+                            "--output-file", LOCK.name, *upgrades], cwd=REPO)
+    if code != 0:
+        return code
+    print(f"requirements.txt resolved for Python {PYTHONS[0]} to {PYTHONS[-1]} on every platform.")
+    failures = 0
+    for name, platform in PLATFORMS.items():
+        for version in PYTHONS:
+            check = subprocess.run([*uv, LOCK.name, "--no-deps", "--only-binary", ":all:",
+                                    "--python-platform", platform, "--python-version", version],
+                                   cwd=REPO, capture_output=True, text=True)
+            if check.returncode != 0:
+                failures += 1
+                print(f"  {name}, Python {version}: NO WHEEL\n{check.stderr.strip()}")
+    where = f"{', '.join(PLATFORMS)}, with Python {', '.join(PYTHONS)}"
+    print(f"Missing wheels on {failures} of them" if failures else f"Every pin has a wheel for {where}.")
+    return 1 if failures else 0
+
+
+def clean() -> int:
+    """Remove what runs generate (scratch projects, databases, caches); keep the environments."""
+    for name in GENERATED:
+        shutil.rmtree(REPO / name, ignore_errors=True)
+    for path in REPO.rglob("__pycache__"):
+        if not path.relative_to(REPO).parts[0].startswith(".venv"):
+            shutil.rmtree(path, ignore_errors=True)
+    for path in (REPO / "project").rglob("*.sqlite3"):
+        path.unlink()
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m course", description=__doc__.split("\n\n")[0])
+    p.add_argument("--here", action="store_true",
+                   help="install into this Python's environment instead of .venv/ (a hub, Binder, conda)")
+    p.add_argument("--venv", type=Path, default=REPO / ".venv",
+                   help="the virtual environment (default .venv/)")
+    p.add_argument("--without-postgres", action="store_true",
+                   help="leave out the embedded PostgreSQL (notebook 08 then says how to add it)")
+    commands = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("install", help="create .venv/ and install the locked requirements "
+                        "(lab and test do it)")
+    commands.add_parser("lab", help="open JupyterLab on the first notebook, with the course's kernel")
+    commands.add_parser("test", help="the whole suite on this Python: every notebook strictly compared, "
+                        "and the tests (extra arguments go to pytest)")
+    pythons = commands.add_parser("test-pythons", help="the strict series on the other supported Pythons")
+    pythons.add_argument("versions", nargs="*", metavar="3.N", help="only these, and fail if one is missing")
+    lock_command = commands.add_parser("lock", help="regenerate requirements.txt from pyproject.toml")
+    lock_command.add_argument("--upgrade", nargs="*", default=[], metavar="PACKAGE",
+                              help="move these pins to their newest allowed versions ('all' for every pin)")
+    for name, module in MODULES.items():
+        commands.add_parser(name, help=f"run {module} (see `make help`)")
+    commands.add_parser("clean", help="remove what runs generate; keep the environments")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args, extra = parser().parse_known_args(argv)
+    if extra and args.command != "test" and args.command not in MODULES:
+        parser().error(f"unrecognized arguments: {' '.join(extra)}")
+    postgres = not args.without_postgres
+    try:
+        if args.command == "clean":
+            return clean()
+        if args.command == "test-pythons":
+            return test_pythons(args.versions, postgres)
+        python = install(None if args.here else args.venv.resolve(), postgres)
+        if args.command == "install":
+            return 0
+        if args.command == "lock":
+            return lock(python, args.upgrade)
+        if args.command == "lab":
+            argv = [str(python), "-m", "jupyterlab", f"--ServerApp.root_dir={REPO}",
+                    "--ServerApp.ip=127.0.0.1"]
+            if hasattr(os, "geteuid") and os.geteuid() == 0:
+                argv.append("--allow-root")  # JupyterLab refuses root without it (containers, CI images)
+            return subprocess.call([*argv, FIRST_NOTEBOOK], cwd=REPO)
+        if args.command == "test":
+            return subprocess.call([str(python), "-m", "pytest", *PYTEST, *extra], cwd=REPO)
+        if args.command == "outputs" and not extra:
+            extra = sorted(str(p.relative_to(REPO)) for p in (REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+        return subprocess.call([str(python), "-m", MODULES[args.command], *extra], cwd=REPO)
+    except Stop as stop:
+        print(stop, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,107 @@
+"""``python -m course``: the install and test commands for every machine, and what they promise."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+
+import pytest
+
+from course import PYTHONS, cli
+
+PYPROJECT = tomllib.loads((cli.REPO / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def normalised(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_supported_versions_are_stated_once_and_agree_with_pyproject():
+    assert PYPROJECT["project"]["requires-python"] == f">={PYTHONS[0]},<3.{int(PYTHONS[-1][2:]) + 1}"
+    assert [int(v[2:]) for v in PYTHONS] == list(range(int(PYTHONS[0][2:]), int(PYTHONS[-1][2:]) + 1))
+
+
+def test_an_unsupported_python_gets_one_line_naming_what_works():
+    pretend = ("import runpy, sys; sys.version_info = (3, 10, 13); "
+               "runpy.run_module('course', run_name='__main__')")
+    result = subprocess.run([sys.executable, "-c", pretend, "lab"], cwd=cli.REPO, capture_output=True,
+                            text=True)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert "is not supported: the course needs CPython 3.11 to 3.14" in line
+    assert "PYTHON=" in line and "-m course lab" in line
+
+
+def test_the_lock_pins_every_declared_dependency_exactly():
+    pinned = {}
+    for line in (cli.REPO / "requirements.txt").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith((" ", "#")):
+            name, version = line.split(";")[0].strip().split("==")
+            pinned.setdefault(normalised(name), []).append(version)
+    project = PYPROJECT["project"]
+    declared = project["dependencies"] + project["optional-dependencies"]["postgres"]
+    for requirement in declared:
+        name = normalised(re.match(r"[A-Za-z0-9_.-]+", requirement).group())
+        assert name in pinned, f"{name} is declared in pyproject.toml but not pinned: run `make lock`"
+    assert all(version.startswith("5.2.") for version in pinned["django"]), "the series is on 5.2 LTS"
+
+
+def test_the_lock_says_how_it_is_made():
+    header = (cli.REPO / "requirements.txt").read_text(encoding="utf-8").splitlines()[:2]
+    assert header[1].strip() == "#    make lock"
+
+
+def test_this_python_is_found_by_its_version():
+    command = cli.find_python(cli.this_python())
+    assert command is not None
+    probe = [*command, "-c", "import sys; print(sys.version_info[:2])"]
+    out = subprocess.run(probe, capture_output=True, text=True)
+    assert out.stdout.strip() == str(sys.version_info[:2])
+
+
+def test_a_version_that_is_not_here_is_not_found():
+    assert cli.find_python("3.99") is None
+
+
+def test_a_requested_python_that_is_missing_fails_and_says_so(monkeypatch, capsys):
+    monkeypatch.setattr(cli, "find_python", lambda version: None)
+    other = next(v for v in PYTHONS if v != cli.this_python())
+    assert cli.test_pythons([other], postgres=False) == 1
+    out = capsys.readouterr().out
+    assert f"Python {other}: not found" in out and f"Requested but not found: Python {other}" in out
+
+
+def test_without_a_request_missing_pythons_are_listed_not_failed(monkeypatch, capsys):
+    monkeypatch.setattr(cli, "find_python", lambda version: None)
+    assert cli.test_pythons([], postgres=False) == 0
+    out = capsys.readouterr().out
+    assert out.count(": not found") == len(PYTHONS) - 1
+    assert f"Python {cli.this_python()}: the reference" in out
+
+
+def test_an_unsupported_version_cannot_be_requested():
+    with pytest.raises(cli.Stop, match="3.10 is not one the course supports"):
+        cli.test_pythons(["3.10"], postgres=False)
+
+
+def test_a_folder_that_is_not_a_venv_is_left_alone(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(cli.Stop, match="not a virtual environment"):
+        cli._make_venv(tmp_path)
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_clean_keeps_environments_and_the_learners_files(tmp_path, monkeypatch):
+    monkeypatch.setattr(cli, "REPO", tmp_path)
+    for folder in ["work/01/x", ".venv/lib/__pycache__", "course/__pycache__", "project/core"]:
+        (tmp_path / folder).mkdir(parents=True)
+    (tmp_path / "project" / "core" / "db.sqlite3").write_text("")
+    (tmp_path / "project" / "core" / "settings.py").write_text("")
+    cli.clean()
+    assert not (tmp_path / "work").exists() and not (tmp_path / "course" / "__pycache__").exists()
+    assert not (tmp_path / "project" / "core" / "db.sqlite3").exists()
+    assert (tmp_path / ".venv" / "lib" / "__pycache__").exists()
+    assert (tmp_path / "project" / "core" / "settings.py").exists()
