@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+from course import lifeline
+
 HOST = "127.0.0.1"  # loopback only: the dev server is never reachable from other machines
 
 
@@ -26,17 +28,6 @@ def port_in_use(port: int) -> bool:
     with socket.socket() as s:
         s.settimeout(0.5)
         return s.connect_ex((HOST, port)) == 0
-
-
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child process
-    """On Linux, ask the kernel to stop the server if the notebook's kernel dies."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
 
 
 class DevServer:
@@ -55,12 +46,15 @@ class DevServer:
         self.port = port or free_port()
         self.url = f"http://{HOST}:{self.port}"
         self._log = open(Path("runserver.log"), "w+", encoding="utf-8")
+        # Through course.lifeline, which stops runserver when this kernel ends, however it ends
+        # (Linux, macOS and Windows): the kernel holds the other end of its stdin pipe.
         self.process = subprocess.Popen(
-            [sys.executable, "manage.py", "runserver", f"{HOST}:{self.port}", "--noreload"],
+            [sys.executable, "-m", "course.lifeline",
+             sys.executable, "manage.py", "runserver", f"{HOST}:{self.port}", "--noreload"],
+            stdin=subprocess.PIPE,
             stdout=self._log,
             stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
         )
         atexit.register(self.stop)
         DevServer.started.append(self)
@@ -97,13 +91,12 @@ class DevServer:
 
     def stop(self) -> None:
         """Stop the server (idempotent) and wait for it to exit."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if not self.process.stdin.closed:
+            self.process.stdin.close()  # the lifeline stops runserver, then exits
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            lifeline.stop(self.process)
         self._log.close()
         atexit.unregister(self.stop)
         if self in DevServer.started:
