@@ -9,6 +9,7 @@ from __future__ import annotations
 import atexit
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 from course.table import Table
 
@@ -62,8 +63,15 @@ class EmbeddedPostgres:
         return self.folder.exists() and self.server.get_pid() is not None
 
     def uri(self, database: str = "postgres") -> str:
-        """The connection URI of ``database`` on this server (its socket is in ``pg/``)."""
-        return self.server.get_uri(database)
+        """The URL of ``database`` on this server, as dj-database-url and psycopg read it.
+
+        On Linux and macOS the server listens on a socket in a folder (``pg/``), written as the
+        URL's host, percent-encoded; on Windows it listens on 127.0.0.1 and a port it picked.
+        """
+        info = self.server.get_postmaster_info()
+        if info.socket_dir is not None:
+            return f"postgres://postgres@{quote(str(info.socket_dir), safe='')}/{database}"
+        return f"postgres://postgres@{info.hostname}:{info.port}/{database}"
 
     def create_databases(self, *names: str) -> None:
         """Create each database that does not exist yet, and say which were created."""

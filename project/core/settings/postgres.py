@@ -1,23 +1,32 @@
 """The multi-database set-up on PostgreSQL: one database URL per alias, from the environment.
 
 AUTH_DATABASE_URL and ACMEAPP_DATABASE_URL name each alias's database, for example
-postgres://user:password@db1.example.com:5432/auth. Without them, both aliases use the server
-that notebook 08 embeds in the project folder (its socket is in pg/).
+postgres://user:password@db1.example.com:5432/auth. Notebook 08 sets them to the server it
+embeds in the project folder.
 """
 
 import os
-from urllib.parse import quote
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from .multi import *  # noqa: F403
 
-EMBEDDED = 'postgres://postgres@' + quote(str(BASE_DIR / 'pg'), safe='') + '/'  # noqa: F405
+
+def database_from_env(variable):
+    """The DATABASES entry for the database URL in the environment variable ``variable``."""
+    if variable not in os.environ:
+        raise ImproperlyConfigured(
+            f'Set {variable} to the URL of its database, '
+            'for example postgres://user:password@localhost:5432/auth'
+        )
+    return dj_database_url.parse(os.environ[variable])
+
 
 DATABASES = {
     'default': {},
-    'auth_db': dj_database_url.parse(os.environ.get('AUTH_DATABASE_URL', EMBEDDED + 'auth')),
-    'acmeapp_db': dj_database_url.parse(os.environ.get('ACMEAPP_DATABASE_URL', EMBEDDED + 'acmeapp')),
+    'auth_db': database_from_env('AUTH_DATABASE_URL'),
+    'acmeapp_db': database_from_env('ACMEAPP_DATABASE_URL'),
 }
 for alias in ('auth_db', 'acmeapp_db'):
     DATABASES[alias]['TEST'] = {'DEPENDENCIES': []}
