@@ -8,10 +8,14 @@ One job per module. Used by the notebooks:
 - ``kernel``: set Django up inside the notebook's kernel;
 - ``sqlite``: read-only looks into SQLite files, and the copy that stands in for replication;
 - ``routing``: ask Django's routers where each model goes;
-- ``server`` and ``browser``: the development server in the background, and a tiny HTTP client;
+- ``server`` and ``browser``: the development server in the background (tied to the kernel by
+  ``lifeline``, on any OS), and a tiny HTTP client;
 - ``postgres``: an embedded PostgreSQL server, always cleaned up;
 - ``checks``: the exercises' check cells;
 - ``table``: results shown as HTML tables.
+
+Used by ``make``: ``cli`` (``python -m course COMMAND``: the install and every target, for
+machines with or without make).
 
 Used by ``make`` and the tests: ``outputs`` (re-execute notebooks), ``project`` (rebuild and
 compare ``project/``), ``navigation`` (index and navigation bars), ``lessons`` (skeleton

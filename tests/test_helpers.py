@@ -350,3 +350,26 @@ def test_lifeline_exits_with_its_commands_exit_code():
     guard = subprocess.Popen([sys.executable, "-m", "course.lifeline", *failing], stdin=subprocess.PIPE)
     assert guard.wait(timeout=20) == 3
     guard.stdin.close()
+
+
+@pytest.mark.parametrize(
+    ("listens_on", "url", "host"),
+    [
+        ({"socket_dir": Path("/home/a b/work/08/pg"), "hostname": None, "port": 5432},
+         "postgres://postgres@%2Fhome%2Fa%20b%2Fwork%2F08%2Fpg/auth", "/home/a b/work/08/pg"),  # Linux, macOS
+        ({"socket_dir": None, "hostname": "127.0.0.1", "port": 54321},
+         "postgres://postgres@127.0.0.1:54321/auth", "127.0.0.1"),  # Windows: TCP on loopback
+    ],
+)
+def test_embedded_postgres_urls_work_in_the_settings_on_every_os(listens_on, url, host):
+    """The URL the notebook puts into the environment is what dj-database-url turns into HOST."""
+    import types
+
+    import dj_database_url
+
+    from course.postgres import EmbeddedPostgres
+
+    pg = EmbeddedPostgres.__new__(EmbeddedPostgres)  # no server: only the URL is under test
+    pg.server = types.SimpleNamespace(get_postmaster_info=lambda: types.SimpleNamespace(**listens_on))
+    assert pg.uri("auth") == url
+    assert dj_database_url.parse(url)["HOST"] == host
