@@ -38,7 +38,7 @@ def condense_tracebacks(text: str) -> str:
 
     Frames in Django, the standard library and other packages, and the ``^^^^`` lines under code,
     differ from one Python version to the next; they are replaced by one line saying they are
-    hidden. Project frames are those whose path starts with ``./`` (see ``shorten``).
+    hidden. Project frames are those whose path starts with ``./`` or ``.\\`` (see ``shorten``).
     """
     out: list[str] = []
     indent: str | None = None  # the traceback's own indentation while inside one
@@ -52,7 +52,7 @@ def condense_tracebacks(text: str) -> str:
         if indent is not None:
             frame = _FRAME.match(line)
             if frame and frame.group(1) == indent + "  ":
-                hiding = not frame.group(2).startswith("./")
+                hiding = not frame.group(2).startswith(("./", ".\\"))  # the project, on any OS
                 if hiding and out[-1].strip() != HIDDEN_FRAMES:
                     out.append(indent + "  " + HIDDEN_FRAMES)
                 if not hiding:
