@@ -17,7 +17,7 @@ help:  ## List the targets
 
 # One clear line when the interpreter is missing (an unsupported one is refused by `-m course`).
 python:
-	@$(PYTHON) -c "" 2>/dev/null || { echo "Cannot run '$(PYTHON)'. The course needs CPython 3.11 to 3.14: name one with PYTHON=, for example make lab PYTHON=python3.12"; exit 1; }
+	@$(PYTHON) -c "" 2>/dev/null || { echo "Cannot run '$(PYTHON)'. The course needs CPython 3.11 to 3.14: give PYTHON= a command on your PATH or a full path, for example make lab PYTHON=python3.12, or PYTHON=/usr/bin/python3.12"; exit 1; }
 
 install: python  ## Create .venv/ with PYTHON and install the locked requirements (lab and test do it)
 	@$(COURSE) install

