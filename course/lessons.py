@@ -23,7 +23,7 @@ PARTS = {
     "the version banner": re.compile(r"Written for \*\*Django 5\.2 LTS\*\*"),
     "key points": re.compile(r"^## Key points", re.M),
     "an exercise": re.compile(r"^## Exercise", re.M),
-    "navigation bars": re.compile(r"<!-- nav:start -->.+<!-- nav:end -->"),
+    "navigation bars": re.compile(r"<!-- nav:start -->\n.+\n<!-- nav:end -->"),
 }
 
 

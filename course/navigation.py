@@ -1,7 +1,9 @@
 """Generate the navigation bars of the notebooks and the index ``notebooks/README.md``.
 
 Both live between marker comments, so a rerun updates them in place:
-``<!-- nav:start -->…<!-- nav:end -->`` in a notebook's first and last Markdown cells,
+``<!-- nav:start -->…<!-- nav:end -->`` in a notebook's first and last Markdown cells (each marker
+on a line of its own: a line that starts with a comment is raw HTML to a CommonMark parser, which
+would then show the links as text),
 ``<!-- index:start -->…<!-- index:end -->`` in the index. ``python -m course.navigation``
 rewrites them (``make nav``); ``--check`` only lists what is out of date.
 """
@@ -40,7 +42,7 @@ def nav_bar(index: int, series: list[Path]) -> str:
     parts.append(f"[Contents]({INDEX.name})")
     if index < len(series) - 1:
         parts.append(f"[{title(series[index + 1])} →]({series[index + 1].name})")
-    return "<!-- nav:start -->" + " | ".join(parts) + "<!-- nav:end -->"
+    return "<!-- nav:start -->\n" + " | ".join(parts) + "\n<!-- nav:end -->"
 
 
 def questions(path: Path) -> str:

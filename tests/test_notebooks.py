@@ -139,6 +139,23 @@ def test_relative_links_point_to_existing_files(path):
         assert (path.parent / target).exists(), f"{path.name} links to missing {target}"
 
 
+@pytest.mark.parametrize("path", [*SERIES, REPO / "README.md", NOTEBOOKS / "README.md"], ids=lambda p: p.name)
+def test_links_between_notebooks_render_as_links(path):
+    """A CommonMark parser (mistune, as nbconvert uses; JupyterLab's marked agrees) makes each
+    Markdown link to a notebook or the index a real link: none is swallowed by raw HTML."""
+    import mistune
+
+    render = mistune.create_markdown(escape=False)  # raw HTML kept as CommonMark keeps it
+    if path.suffix == ".ipynb":
+        texts = [source(c) for c in load(path)["cells"] if c["cell_type"] == "markdown"]
+    else:
+        texts = [path.read_text(encoding="utf-8")]
+    for text in texts:
+        html = render(text)
+        for target in re.findall(r"\]\(([^)#\s]+\.(?:ipynb|md))\)", text):
+            assert f'href="{target}"' in html, f"{path.name}: the link to {target} shows as text"
+
+
 def test_readme_lists_every_notebook():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     for path in SERIES:
