@@ -25,6 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 LOCK = REPO / "requirements.txt"
 STAMP = ".course-installed.json"  # in the environment's folder: what was installed there, and from what
 FIRST_NOTEBOOK = "notebooks/01_one_database.ipynb"
+SETTINGS = REPO / "jupyter-settings"  # JupyterLab settings of the course (app_settings_dir)
 # The suite: every notebook under strict nbval, and the tests; on two workers, one file per worker.
 PYTEST = ["-n", "2", "--dist", "loadfile", "--nbval", "--nbval-current-env"]
 # What `test-pythons` runs on each other Python: the strict series and the helpers' unit tests.
@@ -217,6 +218,19 @@ def clean() -> int:
     return 0
 
 
+def lab_command(python: Path, notebook: str = FIRST_NOTEBOOK) -> list[str]:
+    """JupyterLab on 127.0.0.1, serving the course's folder and opening ``notebook``.
+
+    With the course's JupyterLab settings (``jupyter-settings/overrides.json``): Markdown files such
+    as the index open rendered, and no "Jupyter news?" toast covers the first cell.
+    """
+    argv = [str(python), "-m", "jupyterlab", f"--ServerApp.root_dir={REPO}", "--ServerApp.ip=127.0.0.1",
+            f"--LabApp.app_settings_dir={SETTINGS}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        argv.append("--allow-root")  # JupyterLab refuses root without it (containers, CI images)
+    return [*argv, notebook]
+
+
 def parser() -> argparse.ArgumentParser:
     # The options work before or after the command (`--without-postgres lab`, `lab --without-postgres`);
     # after it they default to nothing, so that they never undo one given before.
@@ -267,11 +281,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "lock":
             return lock(python, args.upgrade)
         if args.command == "lab":
-            argv = [str(python), "-m", "jupyterlab", f"--ServerApp.root_dir={REPO}",
-                    "--ServerApp.ip=127.0.0.1"]
-            if hasattr(os, "geteuid") and os.geteuid() == 0:
-                argv.append("--allow-root")  # JupyterLab refuses root without it (containers, CI images)
-            return subprocess.call([*argv, FIRST_NOTEBOOK], cwd=REPO)
+            return subprocess.call(lab_command(python), cwd=REPO)
         if args.command == "test":
             return subprocess.call([str(python), "-m", "pytest", *PYTEST, *extra], cwd=REPO)
         if args.command == "outputs" and not extra:

@@ -105,3 +105,15 @@ def test_clean_keeps_environments_and_the_learners_files(tmp_path, monkeypatch):
     assert not (tmp_path / "project" / "core" / "db.sqlite3").exists()
     assert (tmp_path / ".venv" / "lib" / "__pycache__").exists()
     assert (tmp_path / "project" / "core" / "settings.py").exists()
+
+
+def test_lab_uses_the_courses_settings_markdown_rendered_and_no_news():
+    import json
+
+    argv = cli.lab_command(cli.REPO / ".venv" / "bin" / "python")
+    assert "--ServerApp.ip=127.0.0.1" in argv and argv[-1] == cli.FIRST_NOTEBOOK
+    assert f"--LabApp.app_settings_dir={cli.SETTINGS}" in argv
+    overrides = json.loads((cli.SETTINGS / "overrides.json").read_text(encoding="utf-8"))
+    viewers = overrides["@jupyterlab/docmanager-extension:plugin"]["defaultViewers"]
+    assert viewers["markdown"] == "Markdown Preview"
+    assert overrides["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
