@@ -9,7 +9,7 @@ PYTHON   ?= python3
 POSTGRES ?= yes
 COURSE    = $(PYTHON) -m course $(if $(filter no,$(POSTGRES)),--without-postgres)
 
-TARGETS := install lab test test-pythons lock student outputs nav project bench clean
+TARGETS := install lab lab-solutions test test-pythons lock student outputs nav project bench clean
 .PHONY: help python $(TARGETS)
 
 help:  ## List the targets
@@ -22,8 +22,11 @@ python:
 install: python  ## Create .venv/ with PYTHON and install the locked requirements (lab and test do it)
 	@$(COURSE) install
 
-lab: python  ## Open JupyterLab on the notebooks, with the course's kernel
+lab: python  ## Open JupyterLab on your own copies of the notebooks (student/, made on first use)
 	@$(COURSE) lab
+
+lab-solutions: python  ## For teachers: JupyterLab on the solved notebooks (notebooks/), autosave off
+	@$(COURSE) lab-solutions
 
 test: python  ## The whole suite on PYTHON: every notebook strictly compared, and the unit tests
 	@$(COURSE) test
@@ -34,8 +37,8 @@ test-pythons: python  ## The strict series on every other supported Python found
 lock: python  ## Regenerate requirements.txt from pyproject.toml, for every platform and Python
 	@$(COURSE) lock $(if $(UPGRADE),--upgrade $(UPGRADE))
 
-student: python  ## Write student copies (solutions replaced by stubs) into student/
-	@$(COURSE) student
+student: python  ## Write student copies into student/; an edited copy is kept (REPLACE=yes moves it aside)
+	@$(COURSE) student $(if $(filter yes,$(REPLACE)),--replace)
 
 outputs: python  ## Re-execute every notebook in order and store its real outputs
 	@$(COURSE) outputs
@@ -49,5 +52,5 @@ project: python  ## Rebuild project/ from the notebooks' step cells
 bench: python  ## Time the series under nbval against the same number of one-cell notebooks
 	@$(COURSE) bench
 
-clean: python  ## Remove what runs generate (scratch projects, databases, caches); keeps the environments
-	@$(COURSE) clean
+clean: python  ## Remove what runs generate, saying what; keeps the environments and student/ (STUDENT=yes: not)
+	@$(COURSE) clean $(if $(filter yes,$(STUDENT)),--student)

@@ -24,8 +24,8 @@ from course import PYTHONS
 REPO = Path(__file__).resolve().parent.parent
 LOCK = REPO / "requirements.txt"
 STAMP = ".course-installed.json"  # in the environment's folder: what was installed there, and from what
-FIRST_NOTEBOOK = "notebooks/01_one_database.ipynb"
-SETTINGS = REPO / "jupyter-settings"  # JupyterLab settings of the course (app_settings_dir)
+FIRST = "01_one_database.ipynb"
+SETTINGS = REPO / "jupyter-settings"  # the course's JupyterLab settings, learner/ and teacher/
 # The suite: every notebook under strict nbval, and the tests; on two workers, one file per worker.
 PYTEST = ["-n", "2", "--dist", "loadfile", "--nbval", "--nbval-current-env"]
 # What `test-pythons` runs on each other Python: the strict series and the helpers' unit tests.
@@ -45,8 +45,8 @@ MODULES = {  # commands that run one of the course's scripts in the environment,
     "project": ("course.project", "rebuild project/ from the notebooks' step cells"),
     "bench": ("course.bench", "time the series under nbval against as many one-cell notebooks"),
 }
-GENERATED = ["work", "student", "build", ".pytest_cache", ".ipynb_checkpoints",
-             "notebooks/.ipynb_checkpoints", "course.egg-info"]
+GENERATED = ["work", "build", ".pytest_cache", ".ipynb_checkpoints", "notebooks/.ipynb_checkpoints",
+             "student/.ipynb_checkpoints", "course.egg-info"]
 
 
 class Stop(Exception):
@@ -206,29 +206,35 @@ def lock(python: Path, upgrade: list[str]) -> int:
     return 1 if failures else 0
 
 
-def clean() -> int:
-    """Remove what runs generate (scratch projects, databases, caches); keep the environments."""
-    for name in GENERATED:
-        shutil.rmtree(REPO / name, ignore_errors=True)
-    for path in REPO.rglob("__pycache__"):
-        if not path.relative_to(REPO).parts[0].startswith(".venv"):
-            shutil.rmtree(path, ignore_errors=True)
-    for path in (REPO / "project").rglob("*.sqlite3"):
-        path.unlink()
-    return 0
+def lab_command(python: Path, solutions: bool = False) -> list[str]:
+    """JupyterLab on 127.0.0.1, serving the course's folder, open on the first lesson.
 
-
-def lab_command(python: Path, notebook: str = FIRST_NOTEBOOK) -> list[str]:
-    """JupyterLab on 127.0.0.1, serving the course's folder and opening ``notebook``.
-
-    With the course's JupyterLab settings (``jupyter-settings/overrides.json``): Markdown files such
-    as the index open rendered, and no "Jupyter news?" toast covers the first cell.
+    Learners get their own copies in student/ (exercises to do); ``solutions`` opens the solved
+    notebooks in notebooks/ instead, with autosave off. Both use the course's settings
+    (``jupyter-settings/``): Markdown such as the index opens rendered, no "Jupyter news?" toast.
     """
+    who, folder = ("teacher", "notebooks") if solutions else ("learner", "student")
     argv = [str(python), "-m", "jupyterlab", f"--ServerApp.root_dir={REPO}", "--ServerApp.ip=127.0.0.1",
-            f"--LabApp.app_settings_dir={SETTINGS}"]
+            f"--LabApp.app_settings_dir={SETTINGS / who}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         argv.append("--allow-root")  # JupyterLab refuses root without it (containers, CI images)
-    return [*argv, notebook]
+    return [*argv, f"{folder}/{FIRST}"]
+
+
+def clean(student: bool = False) -> int:
+    """Remove what runs generate (scratch projects, databases, caches), saying what; keep the
+    environments, and the learner's copies in student/ unless ``student`` says so."""
+    removed = [REPO / name for name in GENERATED if (REPO / name).exists()]
+    removed += [p for p in REPO.rglob("__pycache__") if not p.relative_to(REPO).parts[0].startswith(".venv")]
+    removed += list((REPO / "project").rglob("*.sqlite3"))
+    if student and (REPO / "student").exists():
+        removed.append(REPO / "student")
+    for path in removed:
+        shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink()
+        print(f"removed {path.relative_to(REPO)}")
+    if not student and (REPO / "student").exists():
+        print("kept student/ (your copies of the notebooks): `make clean STUDENT=yes` removes it too")
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -249,7 +255,8 @@ def parser() -> argparse.ArgumentParser:
     commands = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     helps = {
         "install": "create the venv with this Python, install the locked requirements (lab, test do it)",
-        "lab": "open JupyterLab on the first notebook, with the course's kernel",
+        "lab": "open JupyterLab on your copies of the notebooks (student/, made on first use)",
+        "lab-solutions": "for teachers: open JupyterLab on the solved notebooks (notebooks/), autosave off",
         "test": "the whole suite on this Python: every notebook strictly compared, and the tests "
                 "(extra arguments go to pytest)",
         "test-pythons": "the strict series on the other supported Pythons found here",
@@ -260,6 +267,8 @@ def parser() -> argparse.ArgumentParser:
     sub = {name: commands.add_parser(name, help=text, parents=[after]) for name, text in helps.items()}
     sub["test-pythons"].add_argument("versions", nargs="*", metavar="3.N",
                                      help="only these, and fail if one is missing")
+    sub["clean"].add_argument("--student", action="store_true",
+                              help="also remove student/, the learner's copies (with their work)")
     sub["lock"].add_argument("--upgrade", nargs="*", default=[], metavar="PACKAGE",
                              help="move these pins to their newest allowed versions ('all' for every pin)")
     return p
@@ -272,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     postgres = not args.without_postgres
     try:
         if args.command == "clean":
-            return clean()
+            return clean(args.student)
         if args.command == "test-pythons":
             return test_pythons(args.versions, postgres)
         python = install(None if args.here else (args.venv or REPO / ".venv").resolve(), postgres)
@@ -280,8 +289,11 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "lock":
             return lock(python, args.upgrade)
-        if args.command == "lab":
+        if args.command == "lab":  # the learner's copies: written where missing, never overwritten
+            subprocess.check_call([str(python), "-m", "course.student"], cwd=REPO)
             return subprocess.call(lab_command(python), cwd=REPO)
+        if args.command == "lab-solutions":
+            return subprocess.call(lab_command(python, solutions=True), cwd=REPO)
         if args.command == "test":
             return subprocess.call([str(python), "-m", "pytest", *PYTEST, *extra], cwd=REPO)
         if args.command == "outputs" and not extra:

@@ -1,9 +1,11 @@
 """Write student copies of the notebooks: solutions replaced by stubs, exercise outputs cleared.
 
-``python -m course.student [folder]`` (``make student``) writes every notebook of the series into
-``student/`` (ignored by git), with the index. In each copy, a cell tagged ``solution`` gets the
-stub kept in its metadata, the solution moves into a collapsed "Show a worked solution" block
-after the exercise's check cell, and the outputs of exercise cells are cleared. The committed
+``python -m course.student [--replace] [folder]`` (``make student``) writes every notebook of the
+series into ``student/`` (ignored by git), with the index; a copy that is there already is the
+learner's and is never overwritten (``--replace`` moves it into ``student/replaced/`` first).
+In each copy, a cell tagged ``solution`` gets the stub kept in its metadata, the solution moves
+into a collapsed "Show a worked solution" block after the exercise's check cell, and the outputs
+of exercise cells are cleared. The committed
 notebooks keep the solutions: they are what nbval checks.
 """
 
@@ -55,19 +57,53 @@ def student_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def write_all(folder: Path = STUDENT) -> list[Path]:
-    """Write the student copies of the series (and the index) into ``folder``."""
+REPLACED = "replaced"  # where --replace moves a learner's copy before writing a fresh one
+
+
+def _aside(path: Path) -> Path:
+    """Move ``path`` into ``replaced/`` beside it, under a name not taken yet; return where."""
+    folder = path.parent / REPLACED
+    folder.mkdir(exist_ok=True)
+    target, n = folder / path.name, 1
+    while target.exists():
+        n += 1
+        target = folder / f"{path.stem}.{n}{path.suffix}"
+    path.rename(target)
+    return target
+
+
+def write_all(folder: Path = STUDENT, replace: bool = False) -> list[str]:
+    """Write the student copies of the series (and the index) into ``folder``; return what was done.
+
+    A copy that exists already is the learner's: it is never overwritten. If it differs from a fresh
+    copy (the learner's work, or a newer course), it is kept and reported; with ``replace`` it is
+    moved into ``replaced/`` first, and the report says where.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
+    done = []
     for path in notebooks():
         target = folder / path.name
-        nbformat.write(student_copy(nbformat.read(path, as_version=4)), target)
-        written.append(target)
-    shutil.copy(INDEX, folder / INDEX.name)
-    return written
+        fresh = nbformat.writes(student_copy(nbformat.read(path, as_version=4)))
+        if target.exists() and target.read_text(encoding="utf-8") == fresh:
+            continue
+        if target.exists() and not replace:
+            done.append(f"kept {_shown(target)}: it differs from a fresh copy (your work, or a newer "
+                        "course); `make student REPLACE=yes` moves it aside and writes a fresh one")
+            continue
+        moved = f", yours is now {_shown(_aside(target))}" if target.exists() else ""
+        target.write_text(fresh, encoding="utf-8")
+        done.append(f"wrote {_shown(target)}{moved}")
+    shutil.copy(INDEX, folder / INDEX.name)  # generated, never edited: always the newest
+    return done
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(REPO) if path.is_relative_to(REPO) else path)
 
 
 if __name__ == "__main__":
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else STUDENT
-    for path in write_all(out):
-        print(f"wrote {path.relative_to(REPO) if path.is_relative_to(REPO) else path}")
+    args = sys.argv[1:]
+    replace = "--replace" in args
+    folders = [a for a in args if a != "--replace"]
+    done = write_all(Path(folders[0]) if folders else STUDENT, replace)
+    print("\n".join(done) or f"student copies in {_shown(STUDENT)}/ are up to date")

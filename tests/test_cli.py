@@ -94,26 +94,36 @@ def test_a_folder_that_is_not_a_venv_is_left_alone(tmp_path):
     assert (tmp_path / "notes.txt").read_text() == "mine"
 
 
-def test_clean_keeps_environments_and_the_learners_files(tmp_path, monkeypatch):
+def test_clean_keeps_environments_and_the_learners_files(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(cli, "REPO", tmp_path)
-    for folder in ["work/01/x", ".venv/lib/__pycache__", "course/__pycache__", "project/core"]:
+    for folder in ["work/01/x", ".venv/lib/__pycache__", "course/__pycache__", "project/core", "student"]:
         (tmp_path / folder).mkdir(parents=True)
     (tmp_path / "project" / "core" / "db.sqlite3").write_text("")
     (tmp_path / "project" / "core" / "settings.py").write_text("")
+    (tmp_path / "student" / "04_routers.ipynb").write_text("my work")
     cli.clean()
+    out = capsys.readouterr().out
+    assert "removed work" in out and "removed project/core/db.sqlite3" in out and "kept student/" in out
     assert not (tmp_path / "work").exists() and not (tmp_path / "course" / "__pycache__").exists()
     assert not (tmp_path / "project" / "core" / "db.sqlite3").exists()
     assert (tmp_path / ".venv" / "lib" / "__pycache__").exists()
     assert (tmp_path / "project" / "core" / "settings.py").exists()
+    assert (tmp_path / "student" / "04_routers.ipynb").read_text() == "my work"
+    cli.clean(student=True)
+    assert not (tmp_path / "student").exists() and "removed student" in capsys.readouterr().out
 
 
-def test_lab_uses_the_courses_settings_markdown_rendered_and_no_news():
+@pytest.mark.parametrize(("solutions", "opens", "autosave"),
+                         [(False, "student/01_one_database.ipynb", True),
+                          (True, "notebooks/01_one_database.ipynb", False)])
+def test_lab_opens_the_right_copies_with_the_courses_settings(solutions, opens, autosave):
     import json
 
-    argv = cli.lab_command(cli.REPO / ".venv" / "bin" / "python")
-    assert "--ServerApp.ip=127.0.0.1" in argv and argv[-1] == cli.FIRST_NOTEBOOK
-    assert f"--LabApp.app_settings_dir={cli.SETTINGS}" in argv
-    overrides = json.loads((cli.SETTINGS / "overrides.json").read_text(encoding="utf-8"))
-    viewers = overrides["@jupyterlab/docmanager-extension:plugin"]["defaultViewers"]
-    assert viewers["markdown"] == "Markdown Preview"
+    argv = cli.lab_command(cli.REPO / ".venv" / "bin" / "python", solutions=solutions)
+    assert "--ServerApp.ip=127.0.0.1" in argv and argv[-1] == opens
+    folder = next(a.split("=", 1)[1] for a in argv if a.startswith("--LabApp.app_settings_dir="))
+    overrides = json.loads((cli.Path(folder) / "overrides.json").read_text(encoding="utf-8"))
+    documents = overrides["@jupyterlab/docmanager-extension:plugin"]
+    assert documents["defaultViewers"]["markdown"] == "Markdown Preview"
+    assert documents.get("autosave", True) is autosave
     assert overrides["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"

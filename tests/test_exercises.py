@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
-
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
 from course.student import student_copy, write_all
-from course.workspace import NOTEBOOKS, notebooks
+from course.workspace import notebooks
 
 WITH_EXERCISES = [p for p in notebooks() if p.stem >= "02"]
 
@@ -68,8 +66,24 @@ def test_check_fails_with_its_helpful_message_on_the_untouched_student_copy(path
 
 
 def test_student_copies_are_written_outside_the_tracked_notebooks(tmp_path):
-    written = write_all(tmp_path)
-    assert [p.name for p in written] == [p.name for p in notebooks()]
+    done = write_all(tmp_path)
+    assert done == [f"wrote {tmp_path / p.name}" for p in notebooks()]
+    assert sorted(p.name for p in tmp_path.glob("*.ipynb")) == [p.name for p in notebooks()]
     assert (tmp_path / "README.md").is_file()
-    assert all(NOTEBOOKS not in p.parents for p in written)
-    assert os.path.commonpath(written) == str(tmp_path)
+    for path in notebooks():
+        assert (tmp_path / path.name).read_bytes() != path.read_bytes(), "a copy is the teacher's notebook"
+
+
+def test_a_learners_edited_copy_is_kept_and_replace_moves_it_aside(tmp_path):
+    write_all(tmp_path)
+    mine = tmp_path / notebooks()[3].name
+    edited = mine.read_text(encoding="utf-8").replace("NotesRouter", "MyRouter")
+    mine.write_text(edited, encoding="utf-8")
+    done = write_all(tmp_path)
+    assert len(done) == 1 and done[0].startswith(f"kept {mine}: it differs") and "REPLACE=yes" in done[0]
+    assert mine.read_text(encoding="utf-8") == edited, "a learner's copy was overwritten"
+    assert write_all(tmp_path) == done, "rerunning changes nothing else"
+    done = write_all(tmp_path, replace=True)
+    aside = tmp_path / "replaced" / mine.name
+    assert done == [f"wrote {mine}, yours is now {aside}"]
+    assert aside.read_text(encoding="utf-8") == edited and mine.read_text(encoding="utf-8") != edited
