@@ -1,10 +1,33 @@
-"""Set up Django inside the notebook's kernel to ask it questions (routers, models, queries)."""
+"""Set up Django inside the notebook's kernel to ask it questions (routers, models, queries).
+
+Django loads a project once per process: its settings, apps and models stay in the kernel until it
+restarts. ``setup_django`` remembers which project folder and which version of its Python files it
+loaded, so that a notebook rerun from the top (``before_reset``, ``after_restore``, called by
+``open_project``) continues only where that is still true, and otherwise says to restart.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from pathlib import Path
+
+_loaded: dict = {}  # what Django loaded in this kernel: {"folder": Path, "sources": {file: hash}}
+
+
+class RestartKernel(RuntimeError):
+    """Django in this kernel holds code that the notebook is about to change; only a restart helps."""
+
+    def _render_traceback_(self) -> list[str]:
+        """Show only the message in Jupyter: the frames would be the course's, not the learner's."""
+        return [f"RestartKernel: {self}"]
+
+
+def _sources(folder: Path) -> dict[str, str]:
+    """A hash of every Python file of the project in ``folder``, by relative path."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*.py")) if "__pycache__" not in p.parts}
 
 
 def setup_django(settings_module: str) -> None:
@@ -18,17 +41,43 @@ def setup_django(settings_module: str) -> None:
 
     current = os.environ.get("DJANGO_SETTINGS_MODULE")
     if settings.configured and current != settings_module:
-        raise RuntimeError(
+        raise RestartKernel(
             f"Django is already set up in this kernel with {current!r}; settings load once per "
             f"process. Restart the kernel (Kernel > Restart) to use {settings_module!r}."
         )
     if not Path("manage.py").is_file():
         raise FileNotFoundError("No manage.py here: run the notebook's first cell first.")
-    project = str(Path.cwd())
-    if project not in sys.path:
-        sys.path.insert(0, project)
+    project = Path.cwd()
+    if str(project) not in sys.path:
+        sys.path.insert(0, str(project))
     os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
     # The kernel runs an asyncio event loop, so Django would refuse synchronous ORM calls here;
     # a notebook runs one cell at a time, which makes them safe.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    if not _loaded:
+        _loaded.update(folder=project, sources=_sources(project))
     django.setup()
+
+
+def before_reset() -> None:
+    """Close Django's database connections before the project folder is rebuilt (a rerun)."""
+    if _loaded:
+        from django.db import connections
+
+        connections.close_all()  # else they would go on using the deleted database files
+
+
+def after_restore(folder: Path) -> None:
+    """Raise ``RestartKernel`` unless the Django loaded in this kernel matches the rebuilt ``folder``."""
+    if not _loaded:
+        return
+    if _loaded["folder"] != folder:
+        why = f"the project of {_loaded['folder'].name}/"
+    elif _sources(folder) != _loaded["sources"]:
+        why = "the project's code as this notebook changes it further down"
+    else:
+        return
+    raise RestartKernel(
+        f"Django is loaded in this kernel from {why}, and cannot load it again. Restart the kernel "
+        "to run this notebook from the top: Kernel > Restart Kernel and Run All Cells."
+    )

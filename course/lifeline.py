@@ -5,14 +5,39 @@ whose other end the parent (the notebook's kernel) holds. However the parent end
 a crash, a killed kernel), the operating system closes that end; the read returns and COMMAND is
 stopped. Closing the pipe on purpose stops it too. If COMMAND exits first, so does this process,
 with its exit code. Linux, macOS and Windows alike; nothing polls.
+
+``python -m course.lifeline --terminate PID`` watches a process started otherwise (PostgreSQL):
+when the pipe closes it terminates PID, unless the parent wrote ``DISARM`` first (it stopped
+the process itself).
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
+
+DISARM = b"disarm\n"
+
+
+def terminate(pid: int) -> None:
+    """Ask process ``pid`` to stop (SIGTERM; on Windows, TerminateProcess); ignore one that is gone."""
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except OSError:
+        pass
+
+
+def watch(pid: int) -> int:
+    """Wait until standard input closes; then terminate ``pid`` unless told ``DISARM`` before."""
+    received = b""
+    while chunk := os.read(sys.stdin.fileno(), 1024):
+        received += chunk
+    if DISARM not in received:
+        terminate(pid)
+    return 0
 
 
 def stop(child: subprocess.Popen, timeout: float = 10.0) -> None:
@@ -46,4 +71,6 @@ def main(command: list[str]) -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--terminate"]:
+        sys.exit(watch(int(sys.argv[2])))
     sys.exit(main(sys.argv[1:]))

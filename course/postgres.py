@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import atexit
 import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import quote
 
+from course import lifeline
 from course.table import Table
 
 FOLDER = "pg"  # the data directory, inside the project folder; its socket lives there too
@@ -39,6 +42,8 @@ class PostgresUnavailable(RuntimeError):
 class EmbeddedPostgres:
     """Start PostgreSQL with its data in ``pg/`` here; ``stop()`` stops it and deletes the data."""
 
+    started: list[EmbeddedPostgres] = []  # every server this kernel started, for stop_all()
+
     def __init__(self, folder: str = FOLDER):
         if not Path("manage.py").is_file():
             raise FileNotFoundError("No manage.py here: run the notebook's first cell first.")
@@ -57,7 +62,19 @@ class EmbeddedPostgres:
         except Exception as error:  # the platform may refuse: no binaries, no permissions
             raise PostgresUnavailable(f"PostgreSQL could not start here ({type(error).__name__}: "
                                       f"{error}). " + FALLBACK) from error
+        self.stopped = False
+        self._pid = self.server.get_pid()
+        # If the kernel ends without stop() (crashed, killed), course.lifeline stops the server.
+        guard = [sys.executable, "-m", "course.lifeline", "--terminate", str(self._pid)]
+        self._guard = subprocess.Popen(guard, stdin=subprocess.PIPE)
         atexit.register(self.stop)
+        EmbeddedPostgres.started.append(self)
+
+    @classmethod
+    def stop_all(cls) -> None:
+        """Stop every server this kernel started (a notebook's first cell calls this)."""
+        while cls.started:
+            cls.started.pop().stop()
 
     @property
     def running(self) -> bool:
@@ -96,12 +113,22 @@ class EmbeddedPostgres:
             return Table([d.name for d in cursor.description], [list(r) for r in cursor.fetchall()])
 
     def stop(self) -> None:
-        """Stop the server and delete its data directory (idempotent)."""
-        if self.folder.exists():
-            self.server.cleanup()
+        """Stop the server and delete its data directory (idempotent, even if ``pg/`` is gone)."""
+        if not self.stopped:
+            self.stopped = True
+            pid = self._pid
+            try:
+                self.server.cleanup()
+            except OSError:  # pg/ deleted under the server: stop its process by hand
+                lifeline.terminate(pid)
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self._guard.stdin.write(lifeline.DISARM)  # stopped on purpose: nothing left to do
+            self._guard.stdin.close()
         atexit.unregister(self.stop)
+        if self in EmbeddedPostgres.started:
+            EmbeddedPostgres.started.remove(self)
 
     def __repr__(self) -> str:
-        if self.folder.exists():
+        if not self.stopped:
             return f"<EmbeddedPostgres running, data in {self.folder.name}/>"
         return f"<EmbeddedPostgres stopped, {self.folder.name}/ deleted>"

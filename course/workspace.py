@@ -17,6 +17,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from course import kernel
+
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
 STEP_TAG = "step"
@@ -195,12 +197,18 @@ def open_project(name: str) -> None:
     earlier = [nb for nb in notebooks() if nb.stem < name]
     _find(name)
     folder = work_root() / name
-    if "course.server" in sys.modules:  # a server started from this kernel would lose its folder
+    # A rerun in the same kernel: stop what the last run started, which would lose its folder,
+    # and close Django's connections to the databases about to be deleted.
+    if "course.server" in sys.modules:
         sys.modules["course.server"].DevServer.stop_all()
+    if "course.postgres" in sys.modules:
+        sys.modules["course.postgres"].EmbeddedPostgres.stop_all()
+    kernel.before_reset()
     os.chdir(NOTEBOOKS)  # never stand in the folder being emptied (Windows refuses to delete it)
     _reset(folder)
     restore(folder, earlier, get_ipython())
     os.chdir(folder)
+    kernel.after_restore(folder.resolve())
     if earlier:
         first, last = earlier[0].stem[:2], earlier[-1].stem[:2]
         span = first if first == last else f"{first}–{last}"

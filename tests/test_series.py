@@ -142,3 +142,72 @@ def test_finished_project_runs_its_own_checks_and_tests_as_the_readme_says(tmp_p
     assert "Ran 6 tests" in outputs[1] and "core.tests.RoutingChecksTests" in outputs[1]
     assert "8 passed" in outputs[2]
     assert not list((tmp_path / "p").glob("*.sqlite3")), "tests must not create the real databases"
+
+
+def _shown(cell) -> list:
+    """What a code cell showed, as nbval compares it (errors by name and value)."""
+    shown = []
+    for out in cell.outputs:
+        if out.output_type == "error":
+            shown.append((out.ename, out.evalue))
+        elif out.output_type == "stream":
+            shown.append((out.name, out.text))
+        else:
+            shown.append(("data", out.get("data", {}).get("text/plain")))
+    return shown
+
+
+@pytest.mark.parametrize("path", SERIES, ids=lambda p: p.stem)
+def test_each_notebook_reruns_from_the_top_in_the_same_kernel(path, tmp_path, monkeypatch):
+    """Run All twice in one kernel: the second run shows what the first showed, or its first cell
+    stops at once with one line saying to restart the kernel (never "ready" over a broken state)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    monkeypatch.setenv("COURSE_WORKDIR", str(tmp_path))
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    twice = nbformat.v4.new_notebook(metadata=nb.metadata)
+    twice.cells = [nbformat.from_dict(c) for c in code + code]
+    for cell in twice.cells:
+        cell.outputs, cell.execution_count = [], None
+    NotebookClient(twice, timeout=300, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    first, second = twice.cells[:len(code)], twice.cells[len(code):]
+    if _shown(second[0]) and _shown(second[0])[0][0] == "RestartKernel":
+        assert "Restart Kernel and Run All Cells" in _shown(second[0])[0][1]
+        return
+    for one, two in zip(first, second, strict=True):
+        if "NBVAL_IGNORE_OUTPUT" not in one.source:
+            assert _shown(two) == _shown(one), f"on the rerun, this cell showed something else:\n{one.source}"
+    assert not leftovers(tmp_path), "a server process or a PostgreSQL data directory was left behind"
+
+
+def test_servers_stop_when_the_first_cell_reruns_and_when_the_kernel_dies(tmp_path):
+    """Dev server and PostgreSQL: a rerun of the first cell stops both; a kernel that dies without
+    running any cleanup (os._exit) leaves neither running, on any OS (course.lifeline)."""
+    script = (
+        "import os\n"
+        "from course.workspace import open_project\n"
+        "from course.server import DevServer\n"
+        "from course.postgres import EmbeddedPostgres\n"
+        "open_project('08_postgresql')\n"
+        "server, pg = DevServer(), EmbeddedPostgres()\n"
+        "open_project('08_postgresql')\n"
+        "print(server.running, pg.stopped, flush=True)\n"
+        "server, pg = DevServer(), EmbeddedPostgres()\n"
+        "print(server.port, pg._pid, flush=True)\n"
+        "os._exit(1)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], cwd=workspace.REPO, capture_output=True, text=True,
+                         env={**os.environ, "COURSE_WORKDIR": str(tmp_path)}, timeout=300)
+    lines = [line for line in out.stdout.splitlines() if not line.startswith("Project folder")]
+    assert lines[0] == "False True", f"the rerun did not stop the servers:\n{out.stdout}{out.stderr}"
+    port, pid = map(int, lines[1].split())
+    deadline = time.monotonic() + 30
+    while (port_in_use(port) or psutil.pid_exists(pid)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not port_in_use(port), "runserver outlived its kernel"
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE, \
+        "PostgreSQL outlived its kernel"
+    assert not processes_under(tmp_path), "a process of the course was left running"
