@@ -9,7 +9,7 @@ PYTHON   ?= python3
 POSTGRES ?= yes
 COURSE    = $(PYTHON) -m course $(if $(filter no,$(POSTGRES)),--without-postgres)
 
-TARGETS := install lab lab-solutions test test-pythons lock student outputs nav project bench clean
+TARGETS := install lab lab-solutions test test-pythons test-browser lock student outputs nav project bench clean
 .PHONY: help python $(TARGETS)
 
 help:  ## List the targets
@@ -33,6 +33,9 @@ test: python  ## The whole suite on PYTHON: every notebook strictly compared, an
 
 test-pythons: python  ## The strict series on every other supported Python found here (or VERSIONS=)
 	@$(COURSE) test-pythons $(VERSIONS)
+
+test-browser: python  ## The learner's walkthrough in a real JupyterLab in headless Chromium (a few minutes)
+	@$(COURSE) test-browser
 
 lock: python  ## Regenerate requirements.txt from pyproject.toml, for every platform and Python
 	@$(COURSE) lock $(if $(UPGRADE),--upgrade $(UPGRADE))

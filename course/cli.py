@@ -72,9 +72,9 @@ def _venv_version(env: Path) -> str | None:
     return None
 
 
-def _wanted(postgres: bool) -> dict:
+def _wanted(extras: list[str]) -> dict:
     digest = hashlib.sha256(LOCK.read_bytes() + (REPO / "pyproject.toml").read_bytes()).hexdigest()
-    return {"python": this_python(), "requirements": digest[:16], "postgres": postgres}
+    return {"python": this_python(), "requirements": digest[:16], "extras": extras}
 
 
 def shown(path: Path) -> str:
@@ -101,17 +101,17 @@ def _make_venv(env: Path) -> None:
         ) from None
 
 
-def install(env: Path | None, postgres: bool = True) -> Path:
+def install(env: Path | None, extras: list[str]) -> Path:
     """Install the course with the locked versions into ``env`` (a venv, made if needed) or, with
     ``env=None``, into the running environment; skip it when nothing changed. Return its Python."""
     python = Path(sys.executable) if env is None else python_in(env)
     stamp = Path(sys.prefix if env is None else env) / STAMP
-    wanted = _wanted(postgres)
+    wanted = _wanted(extras)
     if stamp.is_file() and python.exists() and json.loads(stamp.read_text(encoding="utf-8")) == wanted:
         return python
     if env is not None:
         _make_venv(env)
-    target = ".[postgres]" if postgres else "."
+    target = f".[{','.join(extras)}]" if extras else "."
     print(f"Installing the course with the versions of requirements.txt into {shown(stamp.parent)}")
     argv = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
             "-c", str(LOCK), "--editable", target]
@@ -185,7 +185,7 @@ def lock(python: Path, upgrade: list[str]) -> int:
     upgrades = ["--upgrade"] if upgrade == ["all"] else [a for p in upgrade for a in ("--upgrade-package", p)]
     print(f"Resolving pyproject.toml for Python {PYTHONS[0]} to {PYTHONS[-1]} on every platform "
           "(a minute or two)…", flush=True)
-    code = subprocess.call([*uv, "pyproject.toml", "--extra", "postgres", "--universal",
+    code = subprocess.call([*uv, "pyproject.toml", "--extra", "postgres", "--extra", "browser", "--universal",
                             "--python-version", PYTHONS[0], "--custom-compile-command", "make lock",
                             "--output-file", LOCK.name, *upgrades], cwd=REPO)
     if code != 0:
@@ -260,6 +260,8 @@ def parser() -> argparse.ArgumentParser:
         "test": "the whole suite on this Python: every notebook strictly compared, and the tests "
                 "(extra arguments go to pytest)",
         "test-pythons": "the strict series on the other supported Pythons found here",
+        "test-browser": "the learner's walkthrough in a real JupyterLab in headless Chromium "
+                        "(needs Chromium: Debian's chromium package)",
         "lock": "regenerate requirements.txt from pyproject.toml, for every platform and Python",
         **{name: text for name, (_, text) in MODULES.items()},
         "clean": "remove what runs generate (scratch projects, databases, caches); keep the environments",
@@ -276,15 +278,16 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args, extra = parser().parse_known_args(argv)
-    if extra and args.command != "test" and args.command not in MODULES:
+    if extra and args.command not in ("test", "test-browser", *MODULES):
         parser().error(f"unrecognized arguments: {' '.join(extra)}")
     postgres = not args.without_postgres
+    extras = (["postgres"] if postgres else []) + (["browser"] if args.command == "test-browser" else [])
     try:
         if args.command == "clean":
             return clean(args.student)
         if args.command == "test-pythons":
             return test_pythons(args.versions, postgres)
-        python = install(None if args.here else (args.venv or REPO / ".venv").resolve(), postgres)
+        python = install(None if args.here else (args.venv or REPO / ".venv").resolve(), extras)
         if args.command == "install":
             return 0
         if args.command == "lock":
@@ -296,6 +299,9 @@ def main(argv: list[str] | None = None) -> int:
             return subprocess.call(lab_command(python, solutions=True), cwd=REPO)
         if args.command == "test":
             return subprocess.call([str(python), "-m", "pytest", *PYTEST, *extra], cwd=REPO)
+        if args.command == "test-browser":
+            return subprocess.call([str(python), "-m", "pytest", "-m", "browser", "-p", "no:xdist", *extra],
+                                   cwd=REPO)
         if args.command == "outputs" and not extra:
             extra = sorted(str(p.relative_to(REPO)) for p in (REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
         return subprocess.call([str(python), "-m", MODULES[args.command][0], *extra], cwd=REPO)

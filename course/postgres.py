@@ -71,7 +71,14 @@ class EmbeddedPostgres:
         """If the kernel ends without stop() (crashed, killed), course.lifeline stops the server."""
         self._pid = self.server.get_pid()
         guard = [sys.executable, "-m", "course.lifeline", "--terminate", str(self._pid)]
-        self._guard = subprocess.Popen(guard, stdin=subprocess.PIPE)
+        # In a session of its own: Jupyter kills the kernel's whole process group when it shuts a
+        # kernel down, and the guard must outlive the kernel to stop PostgreSQL (which pg_ctl
+        # detached from that group).
+        if os.name == "nt":
+            self._guard = subprocess.Popen(guard, stdin=subprocess.PIPE,
+                                           creationflags=subprocess.CREATE_NEW_PROCESS_GROUP)
+        else:
+            self._guard = subprocess.Popen(guard, stdin=subprocess.PIPE, start_new_session=True)
 
     def _disarm(self) -> None:
         """Tell the guard that the server is stopped on purpose: nothing left for it to do."""

@@ -211,3 +211,27 @@ def test_servers_stop_when_the_first_cell_reruns_and_when_the_kernel_dies(tmp_pa
     assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE, \
         "PostgreSQL outlived its kernel"
     assert not processes_under(tmp_path), "a process of the course was left running"
+
+
+@pytest.mark.parametrize("now", [True, False], ids=["killed", "shut-down"])
+def test_servers_stop_when_jupyter_ends_the_kernel(now, tmp_path, monkeypatch):
+    """Jupyter ends a kernel by killing its whole process group (at once, or after asking it to
+    shut down): neither the dev server nor PostgreSQL may survive that."""
+    from jupyter_client.manager import start_new_kernel
+
+    monkeypatch.setenv("COURSE_WORKDIR", str(tmp_path))
+    km, kc = start_new_kernel(kernel_name="python3", cwd=str(workspace.NOTEBOOKS))
+    code = ("from course.workspace import open_project\nopen_project('08_postgresql')\n"
+            "from course.server import DevServer\nfrom course.postgres import EmbeddedPostgres\n"
+            "server, pg = DevServer(), EmbeddedPostgres()\nprint(server.port, pg._pid)")
+    printed = []
+    kc.execute_interactive(code, timeout=120,
+                           output_hook=lambda msg: printed.append(msg["content"].get("text", "")))
+    port, pid = map(int, "".join(printed).split()[-2:])
+    kc.stop_channels()
+    km.shutdown_kernel(now=now)
+    deadline = time.monotonic() + 30
+    while (port_in_use(port) or psutil.pid_exists(pid)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not port_in_use(port), "runserver outlived its kernel"
+    assert not psutil.pid_exists(pid), "PostgreSQL outlived its kernel"

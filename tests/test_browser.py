@@ -1,0 +1,146 @@
+"""The learner's walkthrough in a real JupyterLab, driven in headless Chromium (``make test-browser``).
+
+JupyterLab starts as ``make lab`` starts it (the course's settings, 127.0.0.1), on fresh learner
+copies in a temporary folder, so that nothing of the repository or of a learner's own ``student/``
+is touched. For every copy: its navigation bar holds real links, "next" opens the next notebook
+and "Contents" the rendered index; Restart Kernel and Run All leaves no dev server or PostgreSQL
+running (Run All stops at the first exercise the copy leaves to the learner). Needs Chromium
+(Debian's ``chromium`` package, or set CHROMIUM to its path) and the ``browser`` extra (Playwright).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from course import cli
+from course.student import write_all
+from course.workspace import notebooks
+
+pytestmark = pytest.mark.browser
+SERIES = notebooks()
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run", "--disable-quic"]
+TOKEN = "course-browser-test"
+
+
+def course_processes(folder: Path) -> list[str]:
+    """Processes started in ``folder`` or naming it: dev servers, PostgreSQL, their guards."""
+    found = []
+    for process in psutil.process_iter():
+        try:
+            args, cwd = process.cmdline(), process.cwd()
+        except (psutil.Error, OSError):
+            continue
+        if args and ("runserver" in args or any("postgres" in a for a in args[:1])) and (
+                cwd.startswith(str(folder)) or str(folder) in " ".join(args)):
+            found.append(" ".join(args))
+    return found
+
+
+def git_status() -> str:
+    status = ["git", "status", "--porcelain"]
+    return subprocess.run(status, cwd=cli.REPO, capture_output=True, text=True).stdout
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab as `make lab` starts it, on learner copies in a temporary folder; its base URL."""
+    if CHROMIUM is None:
+        pytest.fail("make test-browser needs Chromium: install Debian's chromium package, or set CHROMIUM")
+    root = tmp_path_factory.mktemp("lab")
+    write_all(root / "student")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    argv = cli.lab_command(Path(sys.executable))[:-1]
+    argv = [a.replace(f"--ServerApp.root_dir={cli.REPO}", f"--ServerApp.root_dir={root}") for a in argv]
+    env = {**os.environ, "JUPYTER_TOKEN": TOKEN, "JUPYTER_PORT": str(port), "BROWSER": "true",
+           "COURSE_WORKDIR": str(root / "work")}
+    server = subprocess.Popen([*argv, "--no-browser"], cwd=root, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.5)
+    before = git_status()
+    yield f"http://127.0.0.1:{port}", root
+    server.terminate()
+    server.wait(timeout=30)
+    assert git_status() == before, "the walkthrough changed files of the repository"
+    deadline = time.monotonic() + 30  # the kernels shut down with the server, each stopping its servers
+    while course_processes(root) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not course_processes(root), "a process of the course outlived JupyterLab"
+
+
+@pytest.fixture(scope="module")
+def page(lab):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser.new_page(viewport={"width": 1400, "height": 1000})
+        browser.close()
+
+
+def open_notebook(page, base: str, name: str):
+    page.goto(f"{base}/lab/tree/student/{name}?token={TOKEN}&reset")  # reset: only this notebook open
+    panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    panel.locator(".jp-RenderedMarkdown a", has_text="Contents").first.wait_for(timeout=60000)
+    return panel
+
+
+def current_tab(page) -> str:
+    return page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current").first.inner_text().strip()
+
+
+@pytest.mark.parametrize("index", range(len(SERIES)), ids=[p.stem for p in SERIES])
+def test_navigation_bar_links_open_the_next_notebook_and_the_rendered_index(lab, page, index):
+    base, _ = lab
+    panel = open_notebook(page, base, SERIES[index].name)
+    first = panel.locator(".jp-RenderedMarkdown").first
+    first.locator("a", has_text="Contents").wait_for(timeout=30000)
+    if index + 1 < len(SERIES):
+        first.locator("a", has_text="→").click()
+        page.wait_for_function(
+            "name => [...document.querySelectorAll('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current')]"
+            ".some(t => t.innerText.includes(name))", arg=SERIES[index + 1].name, timeout=30000)
+        panel = open_notebook(page, base, SERIES[index].name)
+        first = panel.locator(".jp-RenderedMarkdown").first
+    first.locator("a", has_text="Contents").click()
+    page.locator(".jp-MarkdownViewer:not(.lm-mod-hidden) .jp-RenderedMarkdown table").wait_for(timeout=30000)
+    assert current_tab(page).startswith("README.md")
+    assert page.locator("text=Would you like to get notified").count() == 0, "the news toast is back"
+
+
+@pytest.mark.parametrize("notebook", SERIES, ids=lambda p: p.stem)
+def test_restart_and_run_all_on_a_learner_copy_leaves_nothing_running(lab, page, notebook):
+    base, root = lab
+    open_notebook(page, base, notebook.name)
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=60000)
+    page.click("text=Run", timeout=10000)  # the Run menu
+    page.get_by_text("Restart Kernel and Run All Cells…").click()
+    page.locator(".jp-Dialog-button.jp-mod-accept").click()
+    indicator = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator")
+    try:  # restarting, then busy until Run All ends or stops at the first exercise left to do
+        indicator.and_(page.locator("[data-status='busy']")).wait_for(timeout=15000)
+    except Exception:
+        pass  # already done
+    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator[data-status='idle']"
+                 ).wait_for(timeout=300000)
+    deadline = time.monotonic() + 20
+    while course_processes(root) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not course_processes(root), f"left running after Run All: {course_processes(root)}"
