@@ -207,18 +207,22 @@ def lock(python: Path, upgrade: list[str]) -> int:
 
 
 def lab_command(python: Path, solutions: bool = False) -> list[str]:
-    """JupyterLab on 127.0.0.1, serving the course's folder, open on the first lesson.
+    """JupyterLab on 127.0.0.1, open on the first lesson, with the course's settings.
 
-    Learners get their own copies in student/ (exercises to do); ``solutions`` opens the solved
-    notebooks in notebooks/ instead, with autosave off. Both use the course's settings
-    (``jupyter-settings/``): Markdown such as the index opens rendered, no "Jupyter news?" toast.
+    Learners get a JupyterLab that serves only their own copies in student/ (exercises to do), so
+    that autosave can never rewrite the solved notebooks the tests compare; ``solutions`` serves
+    the whole course, open on notebooks/, with autosave off. Both: Markdown such as the index opens
+    rendered, and no "Jupyter news?" toast (``jupyter-settings/``).
     """
-    who, folder = ("teacher", "notebooks") if solutions else ("learner", "student")
-    argv = [str(python), "-m", "jupyterlab", f"--ServerApp.root_dir={REPO}", "--ServerApp.ip=127.0.0.1",
+    if solutions:
+        who, root, first = "teacher", REPO, f"notebooks/{FIRST}"
+    else:
+        who, root, first = "learner", REPO / "student", FIRST
+    argv = [str(python), "-m", "jupyterlab", f"--ServerApp.root_dir={root}", "--ServerApp.ip=127.0.0.1",
             f"--LabApp.app_settings_dir={SETTINGS / who}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         argv.append("--allow-root")  # JupyterLab refuses root without it (containers, CI images)
-    return [*argv, f"{folder}/{FIRST}"]
+    return [*argv, first]
 
 
 def clean(student: bool = False) -> int:

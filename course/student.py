@@ -84,10 +84,10 @@ def write_all(folder: Path = STUDENT, replace: bool = False) -> list[str]:
     for path in notebooks():
         target = folder / path.name
         fresh = nbformat.writes(student_copy(nbformat.read(path, as_version=4)))
-        if target.exists() and target.read_text(encoding="utf-8") == fresh:
-            continue
+        if target.exists() and _sources(target.read_text(encoding="utf-8")) == _sources(fresh):
+            continue  # the same lesson: at most run or reopened (JupyterLab adds metadata), never edited
         if target.exists() and not replace:
-            done.append(f"kept {_shown(target)}: it differs from a fresh copy (your work, or a newer "
+            done.append(f"kept {_shown(target)}: its cells differ from a fresh copy (your edits, or a newer "
                         "course); `make student REPLACE=yes` moves it aside and writes a fresh one")
             continue
         moved = f", yours is now {_shown(_aside(target))}" if target.exists() else ""
@@ -95,6 +95,11 @@ def write_all(folder: Path = STUDENT, replace: bool = False) -> list[str]:
         done.append(f"wrote {_shown(target)}{moved}")
     shutil.copy(INDEX, folder / INDEX.name)  # generated, never edited: always the newest
     return done
+
+
+def _sources(text: str) -> list[str]:
+    """The sources of a notebook's cells: what a learner writes (outputs and metadata aside)."""
+    return [cell.source for cell in nbformat.reads(text, as_version=4).cells]
 
 
 def _shown(path: Path) -> str:

@@ -63,7 +63,9 @@ def lab(tmp_path_factory):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     argv = cli.lab_command(Path(sys.executable))[:-1]
-    argv = [a.replace(f"--ServerApp.root_dir={cli.REPO}", f"--ServerApp.root_dir={root}") for a in argv]
+    served = f"--ServerApp.root_dir={cli.REPO / 'student'}"
+    assert served in argv, "make lab serves the learner's copies only"
+    argv = [f"--ServerApp.root_dir={root / 'student'}" if a == served else a for a in argv]
     env = {**os.environ, "JUPYTER_TOKEN": TOKEN, "JUPYTER_PORT": str(port), "BROWSER": "true",
            "COURSE_WORKDIR": str(root / "work")}
     server = subprocess.Popen([*argv, "--no-browser"], cwd=root, env=env, stdout=subprocess.DEVNULL,
@@ -96,7 +98,7 @@ def page(lab):
 
 
 def open_notebook(page, base: str, name: str):
-    page.goto(f"{base}/lab/tree/student/{name}?token={TOKEN}&reset")  # reset: only this notebook open
+    page.goto(f"{base}/lab/tree/{name}?token={TOKEN}&reset")  # reset: only this notebook open
     panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
     panel.locator(".jp-RenderedMarkdown a", has_text="Contents").first.wait_for(timeout=60000)
     return panel

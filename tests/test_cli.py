@@ -114,13 +114,15 @@ def test_clean_keeps_environments_and_the_learners_files(tmp_path, monkeypatch, 
 
 
 @pytest.mark.parametrize(("solutions", "opens", "autosave"),
-                         [(False, "student/01_one_database.ipynb", True),
+                         [(False, "01_one_database.ipynb", True),
                           (True, "notebooks/01_one_database.ipynb", False)])
 def test_lab_opens_the_right_copies_with_the_courses_settings(solutions, opens, autosave):
     import json
 
     argv = cli.lab_command(cli.REPO / ".venv" / "bin" / "python", solutions=solutions)
     assert "--ServerApp.ip=127.0.0.1" in argv and argv[-1] == opens
+    served = cli.REPO if solutions else cli.REPO / "student"  # learners never see notebooks/
+    assert f"--ServerApp.root_dir={served}" in argv
     folder = next(a.split("=", 1)[1] for a in argv if a.startswith("--LabApp.app_settings_dir="))
     overrides = json.loads((cli.Path(folder) / "overrides.json").read_text(encoding="utf-8"))
     documents = overrides["@jupyterlab/docmanager-extension:plugin"]

@@ -74,13 +74,25 @@ def test_student_copies_are_written_outside_the_tracked_notebooks(tmp_path):
         assert (tmp_path / path.name).read_bytes() != path.read_bytes(), "a copy is the teacher's notebook"
 
 
+def test_a_copy_only_run_or_reopened_is_left_as_it_is_without_a_word(tmp_path):
+    write_all(tmp_path)
+    mine = tmp_path / notebooks()[0].name
+    nb = nbformat.read(mine, as_version=4)
+    nb.metadata["language_info"] = {"name": "python", "version": "3.13.0"}  # what JupyterLab adds
+    nbformat.write(nb, mine)
+    saved = mine.read_bytes()
+    assert write_all(tmp_path) == []
+    assert mine.read_bytes() == saved
+
+
 def test_a_learners_edited_copy_is_kept_and_replace_moves_it_aside(tmp_path):
     write_all(tmp_path)
     mine = tmp_path / notebooks()[3].name
     edited = mine.read_text(encoding="utf-8").replace("NotesRouter", "MyRouter")
     mine.write_text(edited, encoding="utf-8")
     done = write_all(tmp_path)
-    assert len(done) == 1 and done[0].startswith(f"kept {mine}: it differs") and "REPLACE=yes" in done[0]
+    assert len(done) == 1 and done[0].startswith(f"kept {mine}: its cells differ")
+    assert "REPLACE=yes" in done[0]
     assert mine.read_text(encoding="utf-8") == edited, "a learner's copy was overwritten"
     assert write_all(tmp_path) == done, "rerunning changes nothing else"
     done = write_all(tmp_path, replace=True)
