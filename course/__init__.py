@@ -12,7 +12,8 @@ One job per module. Used by the notebooks:
   ``lifeline``, on any OS), and a tiny HTTP client;
 - ``postgres``: an embedded PostgreSQL server, always cleaned up;
 - ``checks``: the exercises' check cells;
-- ``table``: results shown as HTML tables.
+- ``table``: results shown as HTML tables;
+- ``cleanup``: a failed cell stops what runs in the background; ``errors``: one-line messages.
 
 Used by ``make``: ``cli`` (``python -m course COMMAND``: the install and every target, for
 machines with or without make).

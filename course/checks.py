@@ -15,15 +15,12 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from course import sqlite
+from course.errors import CourseError
 from course.shell import PYTEST_ENV, PYTEST_OPTIONS, terminal_env
 
 
-class Incorrect(Exception):
+class Incorrect(CourseError):
     """The exercise's answer is not right yet; the message says what to change and where."""
-
-    def _render_traceback_(self) -> list[str]:
-        """Show only the message in Jupyter: the frames would be the checker's, not the student's."""
-        return [f"Incorrect: {self}"]
 
 
 def _ok(message: str) -> None:

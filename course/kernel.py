@@ -13,15 +13,13 @@ import os
 import sys
 from pathlib import Path
 
+from course.errors import CourseError
+
 _loaded: dict = {}  # what Django loaded in this kernel: {"folder": Path, "sources": {file: hash}}
 
 
-class RestartKernel(RuntimeError):
+class RestartKernel(CourseError):
     """Django in this kernel holds code that the notebook is about to change; only a restart helps."""
-
-    def _render_traceback_(self) -> list[str]:
-        """Show only the message in Jupyter: the frames would be the course's, not the learner's."""
-        return [f"RestartKernel: {self}"]
 
 
 def _sources(folder: Path) -> dict[str, str]:

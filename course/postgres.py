@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from course import lifeline
+from course.errors import CourseError
 from course.table import Table
 
 FOLDER = "pg"  # the data directory, inside the project folder; its socket lives there too
@@ -31,12 +32,8 @@ FALLBACK = (
 )
 
 
-class PostgresUnavailable(RuntimeError):
+class PostgresUnavailable(CourseError):
     """The embedded server cannot run here; the message says why and what to do instead."""
-
-    def _render_traceback_(self) -> list[str]:
-        """Show only the message in Jupyter: the frames would be the course's, not the learner's."""
-        return [f"PostgresUnavailable: {self}"]
 
 
 class EmbeddedPostgres:

@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from course import cleanup, kernel
+from course.errors import CourseError
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
@@ -148,12 +149,8 @@ def restore(folder: Path, earlier: list[Path], shell=None) -> None:
         os.chdir(here)
 
 
-class WrongVersions(RuntimeError):
+class WrongVersions(CourseError):
     """This kernel's Python or Django is not one the series is written for."""
-
-    def _render_traceback_(self) -> list[str]:
-        """Show only the message in Jupyter: the frames would be the course's, not the learner's."""
-        return [f"WrongVersions: {self}"]
 
 
 def check_versions() -> None:

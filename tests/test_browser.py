@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ import psutil
 import pytest
 
 from course import cli
+from course.server import free_port, port_in_use
 from course.student import write_all
 from course.workspace import notebooks
 
@@ -59,9 +59,7 @@ def lab(tmp_path_factory):
         pytest.fail("make test-browser needs Chromium: install Debian's chromium package, or set CHROMIUM")
     root = tmp_path_factory.mktemp("lab")
     write_all(root / "student")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     argv = cli.lab_command(Path(sys.executable))[:-1]
     served = f"--ServerApp.root_dir={cli.REPO / 'student'}"
     assert served in argv, "make lab serves the learner's copies only"
@@ -71,10 +69,7 @@ def lab(tmp_path_factory):
     server = subprocess.Popen([*argv, "--no-browser"], cwd=root, env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
+    while not port_in_use(port) and time.monotonic() < deadline:
         time.sleep(0.5)
     before = git_status()
     yield f"http://127.0.0.1:{port}", root
