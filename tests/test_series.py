@@ -145,13 +145,16 @@ def test_finished_project_runs_its_own_checks_and_tests_as_the_readme_says(tmp_p
 
 
 def _shown(cell) -> list:
-    """What a code cell showed, as nbval compares it (errors by name and value)."""
+    """What a code cell showed, as nbval compares it (errors by name and value, streams joined)."""
     shown = []
     for out in cell.outputs:
         if out.output_type == "error":
             shown.append((out.ename, out.evalue))
-        elif out.output_type == "stream":
-            shown.append((out.name, out.text))
+        elif out.output_type == "stream":  # one print may arrive in several messages: join them
+            if shown and shown[-1][0] == out.name:
+                shown[-1] = (out.name, shown[-1][1] + out.text)
+            else:
+                shown.append((out.name, out.text))
         else:
             shown.append(("data", out.get("data", {}).get("text/plain")))
     return shown
