@@ -14,6 +14,7 @@ from pathlib import Path
 from course import lifeline
 
 HOST = "127.0.0.1"  # loopback only: the dev server is never reachable from other machines
+BANNER_END = "For more information on production servers see:"  # last line runserver prints at start
 
 
 def free_port() -> int:
@@ -67,12 +68,24 @@ class DevServer:
             cls.started.pop().stop()
 
     def _wait(self, timeout: float) -> None:
+        """Return once this runserver says it serves on our port and the port answers."""
         deadline = time.monotonic() + timeout
-        while not port_in_use(self.port):
+        ours = f"Starting development server at {self.url}/"
+        while not (ours in self.log() and port_in_use(self.port)):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError(f"runserver did not start. It printed:\n{self.log()}")
             time.sleep(0.1)
+
+    def startup(self) -> str:
+        """What runserver printed when it started, with the date and the port masked (they change on
+        every run)."""
+        deadline = time.monotonic() + 5  # the banner's last lines follow the bind by a moment
+        while BANNER_END not in self.log() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        banner = self.log().split("\n[", 1)[0]  # request lines start with "[date]"
+        banner = re.sub(r"^.* \d{4} - .*$", "<date and time of the start>", banner, flags=re.M)
+        return banner.replace(f":{self.port}/", ":<port>/").rstrip()
 
     @property
     def running(self) -> bool:
