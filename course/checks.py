@@ -11,6 +11,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+import traceback
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -27,18 +28,62 @@ def _ok(message: str) -> None:
     print(f"✓ Correct: {message}")
 
 
-def _compare(answer: set[str], truth: set[str], why: dict[str, str], what: str) -> None:
-    if not isinstance(answer, set | frozenset | list | tuple):
-        raise Incorrect(f"Give {what} as a set of table names, like {{'a_table', 'another'}}.")
-    answer = set(answer)
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _your_line(error: BaseException) -> str:
+    """`` (your line N: `source`)`` for the learner's own deepest frame in ``error``, or ``""``.
+
+    The learner's frames are those of notebook cells and of the project's files; Python's,
+    Django's and the course's own frames are never theirs.
+    """
+    mine = [frame for frame in traceback.extract_tb(error.__traceback__)
+            if not frame.filename.startswith((sys.prefix, sys.base_prefix, str(_PACKAGE)))]
+    if not mine:
+        return ""
+    frame = mine[-1]
+    where = "your cell" if "ipykernel" in frame.filename or frame.filename.startswith("<") else (
+        Path(frame.filename).name)
+    return f" (line {frame.lineno} of {where}: `{(frame.line or '').strip()}`)"
+
+
+def _raised(shown: str, error: Exception) -> Incorrect:
+    """``Incorrect`` saying that the learner's ``shown`` raised ``error``, and on which of their lines."""
+    return Incorrect(f"{shown} raised {type(error).__name__}: {error}{_your_line(error)}.")
+
+
+def _call(shown: str, function, *args):
+    """Call the learner's ``function``; an error it raises becomes one ``Incorrect`` line naming
+    their own line, never a traceback from inside the course's package."""
+    try:
+        return function(*args)
+    except Incorrect:
+        raise
+    except Exception as error:
+        raise _raised(shown, error) from None
+
+
+def _compare(answer: set[str], truth: set[str], why: dict[str, str], what: str,
+             nudges: dict[str, str] | None = None) -> None:
+    """Compare a set of table names with the truth; say what each wrong name is, and how many (and
+    which kind of) tables are missing, without naming them."""
+    if isinstance(answer, str) or not isinstance(answer, set | frozenset | list | tuple):
+        raise Incorrect(f"Give {what} as a set of table names, like {{'a_table', 'another'}}, "
+                        f"not {type(answer).__name__}.")
+    answer = {str(name).strip() for name in answer}
     if not answer:
         raise Incorrect(f"{what} is empty: write the table names you found (or predict) into the set.")
     problems = [f"{t!r} is not one of them: {why.get(t, 'no table of that name exists here')}"
                 for t in sorted(answer - truth)]
-    if truth - answer:
-        problems.append(f"{len(truth - answer)} of the {len(truth)} tables are still missing")
+    missing = truth - answer
+    if missing:
+        verb = "is" if len(missing) == 1 else "are"
+        hints = sorted({(nudges or {}).get(t, "") for t in missing} - {""})
+        problems.append(f"{len(missing)} of the {len(truth)} tables {verb} still missing"
+                        + (f" (think of: {'; '.join(hints)})" if hints else ""))
     if problems:
-        raise Incorrect("Not quite: " + "; ".join(problems) + ".")
+        text = "; ".join(problems)
+        raise Incorrect(text[0].upper() + text[1:] + ".")
 
 
 # 02 · Listing the tables -------------------------------------------------------------------------
@@ -85,19 +130,32 @@ def check_local_settings(module: str = "core.settings.local") -> None:
     found = json.loads(proc.stdout.strip().splitlines()[-1])
     for alias in ("auth_db", "acmeapp_db"):
         if alias not in found["names"]:
-            raise Incorrect(f"DATABASES has no {alias!r}: start from the multi-database set-up "
-                            "with `from .multi import *  # noqa: F403`.")
+            if set(found["names"]) <= {"default"}:
+                raise Incorrect(f"DATABASES has no {alias!r} (nor any alias but Django's default): "
+                                f"{module} must hold the whole multi-database set-up, with only the two "
+                                "file names changed. Which module of core/settings already holds it?")
+            aliases = ", ".join(map(repr, found["names"]))
+            raise Incorrect(f"DATABASES has no {alias!r}; it has {aliases}. Keep the aliases as the "
+                            "routers name them, and change only the NAMEs.")
     base = Path(found["base"])
     if base != Path.cwd().resolve():
         raise Incorrect("BASE_DIR is not the project folder: keep the BASE_DIR of base.py "
                         "(import everything from .multi, which imports it from .base).")
     for alias in ("auth_db", "acmeapp_db"):
         name = Path(found["names"][alias])
-        shown = name.relative_to(base).as_posix() if name.is_absolute() else name.as_posix()
-        if shown != f"data/{alias}.sqlite3":
+        expected = f"data/{alias}.sqlite3"
+        if not name.is_absolute():
+            raise Incorrect(f"DATABASES[{alias!r}]['NAME'] is the relative path {name.as_posix()!r}: "
+                            "SQLite would look for it in whatever folder the process starts in, not "
+                            "in the project folder (the trap of this notebook). Build it from BASE_DIR.")
+        if not name.is_relative_to(base):
+            raise Incorrect(f"DATABASES[{alias!r}]['NAME'] is {name.as_posix()!r}, outside the project "
+                            "folder. A part starting with '/' is an absolute path, and BASE_DIR / "
+                            "'/data/…' throws BASE_DIR away: leave out the leading '/'.")
+        shown = name.relative_to(base).as_posix()
+        if shown != expected:
             raise Incorrect(f"DATABASES[{alias!r}]['NAME'] is {shown!r} (relative to the project "
-                            f"folder); expected 'data/{alias}.sqlite3': use BASE_DIR / 'data' / "
-                            f"'{alias}.sqlite3'.")
+                            f"folder); the exercise asks for {expected!r}.")
     if found["names"].get("default", "") not in ("", "."):
         raise Incorrect("DATABASES['default'] is no longer empty: change only the two NAMEs.")
     _ok(f"{module} is the multi-database set-up with both files in data/.")
@@ -112,7 +170,9 @@ def _fake_model(app_label: str, model_name: str):
 
 def check_notes_router(router_class) -> None:
     """``router_class`` sends the app ``notes`` to ``notes_db`` and has no opinion on other apps."""
-    router = router_class()
+    if not isinstance(router_class, type):
+        raise Incorrect(f"Pass the class itself, NotesRouter, not {router_class!r}.")
+    router = _call("NotesRouter()", router_class)
     note = _fake_model("notes", "note")
     post = _fake_model("acmeapp", "post")
     expectations = [
@@ -128,7 +188,7 @@ def check_notes_router(router_class) -> None:
     for method, args, shown, expected, where in expectations:
         if not hasattr(router, method):
             raise Incorrect(f"NotesRouter has no method {method}: add it (like AuthRouter's).")
-        got = getattr(router, method)(*args)
+        got = _call(f"NotesRouter().{method}({shown})", getattr(router, method), *args)
         if got != expected:
             raise Incorrect(f"NotesRouter().{method}({shown}) returned {got!r}; expected {expected!r}: "
                             f"look at NotesRouter.{where}.")
@@ -142,6 +202,11 @@ _WHY_TABLE = {
     "django_migrations": "every alias records its own migration history",
     "sqlite_sequence": "SQLite adds it to any file with an AUTOINCREMENT table",
 }
+_NUDGE = {  # what a missing table is, without its name
+    "acmeapp_post": "the app whose router allows it here",
+    "django_migrations": "the record every migrated alias keeps",
+    "sqlite_sequence": "a table SQLite adds by itself",
+}
 
 
 def check_predicted_tables(answer: set[str], path: str = "acmeapp_db.sqlite3") -> None:
@@ -149,7 +214,7 @@ def check_predicted_tables(answer: set[str], path: str = "acmeapp_db.sqlite3") -
     truth = set(sqlite.tables(path))
     why = {t: "AuthRouter keeps Django's own apps on auth_db" for t in sqlite.tables("auth_db.sqlite3")}
     why.update(_WHY_TABLE)
-    _compare(answer, truth, why, "PREDICTED")
+    _compare(answer, truth, why, "PREDICTED", _NUDGE)
     _ok(f"{path} holds {', '.join(sorted(truth))}.")
 
 
@@ -161,34 +226,63 @@ def check_predicted_pg_tables(answer: set[str], server, database: str = "acmeapp
     why["sqlite_sequence"] = "it is SQLite's own table; PostgreSQL keeps sequences as separate objects"
     why.update({t: "AuthRouter keeps Django's own apps in the auth database" for t in
                 set(server.sql("auth", sql).column("table_name")) - truth})
-    _compare(answer, truth, why, "PREDICTED_PG")
+    _compare(answer, truth, why, "PREDICTED_PG", _NUDGE)
     _ok(f"the PostgreSQL database {database} holds {', '.join(sorted(truth))}.")
 
 
 # 06 · Testing -------------------------------------------------------------------------------------
 
 
+_EXCEPTION_LINE = re.compile(r"^(?:E\s+)?([\w.]*(?:Error|Exception|Forbidden|ImproperlyConfigured|"
+                             r"DoesNotExist)): (.*)$", re.M)
+
+
+def _test_failure(out: str, who: str, listing: str) -> str:
+    """Why a test run failed, for the multi-database reasons the lessons teach, in one sentence.
+
+    ``who`` names the test (``AuthorTests``), ``listing`` where it lists its aliases
+    (``AuthorTests.databases``). Any other reason: the last exception line of the run.
+    """
+    forbidden = sorted(set(re.findall(r"Database queries to '(\w+)' are not allowed", out)))
+    if forbidden:
+        names = " and ".join(map(repr, forbidden))
+        return (f"{who} sent queries to {names}, which {listing} does not list (Django stops them with "
+                "DatabaseOperationForbidden). Which models does the test use, and where are they routed?")
+    unknown = (re.search(r"refers to '([^']*)' which is not defined in settings\.DATABASES\.?( Did you mean "
+                         r"'\w+'\?)?", out)  # the test class's check (pytest-django)
+               or re.search(r"ConnectionDoesNotExist: The connection '([^']*)' doesn't exist\.()", out))
+    if unknown:
+        if len(unknown.group(1)) <= 1:
+            return (f"{listing} is a string, which Django reads letter by letter ({unknown.group(1)!r} is "
+                    "no alias): give a set or a list of aliases.")
+        close = unknown.group(2) or ""
+        return f"{listing} names {unknown.group(1)!r}, which settings.DATABASES does not define.{close}"
+    if "Please supply the ENGINE value" in out:
+        return (f"The empty 'default' is among the aliases in {listing} ('__all__' or 'default'): "
+                "Django cannot clean up a database without an ENGINE. List only the aliases the test uses.")
+    if "Circular dependency" in out:
+        return ("Circular dependency in TEST[DEPENDENCIES]: check that both aliases in "
+                "core/settings/multi.py still have TEST = {'DEPENDENCIES': []}.")
+    errors = _EXCEPTION_LINE.findall(out)
+    reason = ": ".join(errors[-1]) if errors else "\n".join(out.strip().splitlines()[-5:])
+    return f"It fails, and not for a multi-database reason: {reason}"
+
+
 def check_test_module_passes(label: str = "acmeapp.test_exercise", test_class: str = "AuthorTests") -> None:
     """``manage.py test label`` passes; if not, explain the multi-database reason."""
-    proc = subprocess.run([sys.executable, "manage.py", "test", label], capture_output=True, text=True)
+    path = Path(*label.split(".")).with_suffix(".py")
+    if not path.is_file():
+        raise Incorrect(f"{path.as_posix()} does not exist yet: write it with the cell above "
+                        f"(%%writefile {path.as_posix()}).")
+    proc = subprocess.run([sys.executable, "manage.py", "test", label], capture_output=True, text=True,
+                          env=terminal_env())
     out = proc.stdout + proc.stderr
+    if proc.returncode == 0 and "Ran 0 tests" in out:
+        raise Incorrect(f"{label} holds no test: keep the class {test_class} and its test method.")
     if proc.returncode == 0:
         _ok(f"{label} passes: {test_class}.databases lists the aliases its models are routed to.")
         return
-    forbidden = sorted(set(re.findall(r"Database queries to '(\w+)' are not allowed", out)))
-    if forbidden:
-        raise Incorrect(f"{test_class} queries {', '.join(map(repr, forbidden))} without listing it: "
-                        f"add {', '.join(map(repr, forbidden))} to {test_class}.databases "
-                        "(User is routed to 'auth_db', Post to 'acmeapp_db').")
-    if "Please supply the ENGINE value" in out:
-        raise Incorrect(f"The empty 'default' is among {test_class}'s aliases ('__all__' or 'default' in "
-                        "databases): list only 'auth_db' and 'acmeapp_db'.")
-    if "Circular dependency" in out:
-        raise Incorrect("Circular dependency in TEST[DEPENDENCIES]: check that both aliases in "
-                        "core/settings/multi.py still have TEST = {'DEPENDENCIES': []}.")
-    errors = [line for line in out.splitlines() if re.match(r"^\w*(Error|Exception)\b", line)]
-    reason = errors[-1] if errors else "\n".join(out.splitlines()[-5:])
-    raise Incorrect(f"{label} fails, and not for a multi-database reason: {reason}")
+    raise Incorrect(_test_failure(out, test_class, f"{test_class}.databases"))
 
 
 # 07 · Running the server --------------------------------------------------------------------------
@@ -227,21 +321,31 @@ def check_posts_by_staff(posts_by_staff) -> None:
 
     from acmeapp.models import Post
 
+    if not callable(posts_by_staff):
+        raise Incorrect(f"Pass the function itself, posts_by_staff, not {posts_by_staff!r}.")
     try:
-        answer = list(posts_by_staff())
+        result = posts_by_staff()
+        if result is None:
+            raise Incorrect("posts_by_staff() returned None: is its `return` missing?")
+        answer = list(result)
     except OperationalError as error:
         if "auth_user" not in str(error):
-            raise Incorrect(f"posts_by_staff() failed: {error}.") from None
-        raise Incorrect(f"posts_by_staff() makes acmeapp_db read auth_user, with a join or a subquery "
-                        f"({error}), but that table is in auth_db: first ask auth_db for the staff users' "
-                        "ids, evaluated with list(), then filter the posts with author_id__in.") from None
+            raise Incorrect(f"posts_by_staff() failed: {error}{_your_line(error)}.") from None
+        raise Incorrect(f"posts_by_staff() makes acmeapp_db read auth_user ({error}), through a join or "
+                        "a subquery; but that table lives in auth_db, and one SQL statement cannot "
+                        "span two databases. How many queries do you need, and on which "
+                        "databases?") from None
     except ValueError as error:  # Django's own message for an explicit using() in a subquery
-        raise Incorrect(f"Django refuses: {error} Evaluate the staff users' ids with list(), then "
-                        "filter the posts with author_id__in.") from None
+        raise Incorrect(f"Django refuses: {error} A queryset of another database cannot become part "
+                        "of this query, even with using().") from None
     except User.DoesNotExist:
         raise Incorrect("posts_by_staff() followed post.author for a post whose author was deleted "
                         "(Ada's orphan): compare the column author_id with the staff users' ids "
                         "instead of following the relation.") from None
+    except Incorrect:
+        raise
+    except Exception as error:
+        raise _raised("posts_by_staff()", error) from None
     if not all(isinstance(post, Post) for post in answer):
         raise Incorrect(f"posts_by_staff() returned {answer[:3]!r}…: return the posts themselves "
                         "(a queryset of Post), not ids or titles.")
@@ -263,23 +367,45 @@ def check_create_and_fetch(create_and_fetch) -> None:
     """``create_and_fetch(title)`` saves a post and reads it back by its title from ``acmeapp_db``."""
     import uuid
 
+    from django.core.exceptions import ImproperlyConfigured
     from django.db import connections
     from django.test.utils import CaptureQueriesContext
+    from django.utils.connection import ConnectionDoesNotExist
 
     from acmeapp.models import Post
 
+    if not callable(create_and_fetch):
+        raise Incorrect(f"Pass the function itself, create_and_fetch, not {create_and_fetch!r}.")
     title = f"Checked {uuid.uuid4().hex[:8]}"
     try:
-        with CaptureQueriesContext(connections["acmeapp_db"]) as primary:
+        with (CaptureQueriesContext(connections["acmeapp_db"]) as primary,
+              CaptureQueriesContext(connections["acmeapp_replica"]) as replica):
             post = create_and_fetch(title)
     except Post.DoesNotExist:
         raise Incorrect("create_and_fetch() saved the post on the primary, then looked for it on the "
-                        "replica, which has not received it yet: read it back with Post.objects"
-                        ".using('acmeapp_db') (or .db_manager('acmeapp_db')).") from None
+                        "replica, which has not received it yet (Post.DoesNotExist). Where must this "
+                        "read go?") from None
+    except ConnectionDoesNotExist as error:
+        aliases = ", ".join(map(repr, connections))
+        raise Incorrect(f"create_and_fetch() names an alias that DATABASES does not define ({error}"
+                        f"{_your_line(error)}); the aliases are {aliases}.") from None
+    except ImproperlyConfigured as error:
+        if "ENGINE" not in str(error):
+            raise _raised("create_and_fetch()", error) from None
+        raise Incorrect("create_and_fetch() used the empty 'default' alias (settings.DATABASES is "
+                        f"improperly configured{_your_line(error)}): with no alias, transaction.atomic() "
+                        "and connections[...] mean 'default'. Name the alias.") from None
+    except Exception as error:
+        raise _raised("create_and_fetch()", error) from None
+    if any(q["sql"].startswith("INSERT") for q in replica.captured_queries):
+        raise Incorrect("create_and_fetch() wrote the post to the replica, 'acmeapp_replica': replication "
+                        "only copies from the primary, so writes go to the primary (what the router's "
+                        "db_for_write says).")
     if post is None:
-        raise Incorrect(f"create_and_fetch({title!r}) returned None: the read found no post, because it "
-                        "went to the replica, which has not received it yet. Read it back from the "
-                        "primary, 'acmeapp_db'.")
+        if any(title in q["sql"] for q in replica.captured_queries):
+            raise Incorrect(f"create_and_fetch({title!r}) returned None: the read found no post, because "
+                            "it went to the replica, which has not received it yet. Where must this read go?")
+        raise Incorrect(f"create_and_fetch({title!r}) returned None: is its `return` missing?")
     if not isinstance(post, Post) or post.title != title:
         raise Incorrect(f"create_and_fetch({title!r}) returned {post!r}: return the Post it saved, "
                         "read back with get(title=title).")
@@ -330,22 +456,7 @@ def check_pytest_file_passes(path: str = "acmeapp/test_authors.py") -> None:
     if "Database access not allowed" in out:
         raise Incorrect("The test has no django_db mark, so pytest-django blocks every query: add "
                         "@pytest.mark.django_db(databases=[...]) above it.")
-    forbidden = sorted(set(re.findall(r"Database queries to '(\w+)' are not allowed", out)))
-    if forbidden:
-        raise Incorrect(f"The test queries {', '.join(map(repr, forbidden))} without listing it: add "
-                        f"{', '.join(map(repr, forbidden))} to databases=[...] in its django_db mark, "
-                        "and every other alias the test queries (User is routed to 'auth_db', Post to "
-                        "'acmeapp_db').")
-    if "Please supply the ENGINE value" in out:
-        raise Incorrect("The empty 'default' is among the test's databases: list only 'auth_db' and "
-                        "'acmeapp_db'.")
-    unknown = re.search(r"refers to '(\w+)' which is not defined in settings.DATABASES", out)
-    if unknown:
-        raise Incorrect(f"databases=[...] names {unknown.group(1)!r}, which the test settings "
-                        "(core.settings.multi) do not define: list only 'auth_db' and 'acmeapp_db'.")
-    errors = [line for line in out.splitlines() if line.startswith("E ")]
-    reason = errors[-1][1:].strip() if errors else "\n".join(out.splitlines()[-5:])
-    raise Incorrect(f"{path} fails, and not for a multi-database reason: {reason}")
+    raise Incorrect(_test_failure(out, "The test", "the databases of its django_db mark"))
 
 
 # 12 · A routing guard ---------------------------------------------------------------------------

@@ -1,0 +1,241 @@
+"""Tables of answers per exercise: each wrong answer gets its own message from the check, and never
+a traceback from inside the course's package; each differently written right answer passes.
+
+Every notebook runs once, as a student copy, in one kernel, up to its check cell; then each answer
+of its table replaces the exercise cell and the check cell runs again, as a student would rerun it.
+"""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from course.student import write_all
+
+pytestmark = pytest.mark.slow
+
+RIGHT = "✓ Correct"  # expected start of the output of a check that passes
+SOLUTION = None  # stands for the teacher's worked solution; a function of it stands for a variant
+
+LOCAL = "%%writefile core/settings/local.py\nfrom .multi import *  # noqa: F403\n\n"
+NOTES = '''class NotesRouter:
+    route_app_labels = ['notes']
+
+    def db_for_read(self, model, **hints):
+        if model._meta.app_label in self.route_app_labels:
+            return {alias!r}
+        return None
+
+    db_for_write = db_for_read
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        if app_label in self.route_app_labels:
+            return {migrate}
+        return None
+'''
+AUTHOR_TESTS = '''%%writefile acmeapp/test_exercise.py
+from django.contrib.auth.models import User
+from django.test import TestCase
+
+from acmeapp.models import Post
+
+
+class AuthorTests(TestCase):
+    {databases}
+
+    def test_user_and_post(self):
+        User.objects.create_user("ada", password="not-a-real-password")
+        Post.objects.create(title="By Ada")
+        self.assertEqual(User.objects.count(), 1)
+        self.assertEqual(Post.objects.count(), {count})
+'''
+STAFF = 'def posts_by_staff():\n    {body}\n'
+FETCH = 'from django.db import transaction\n\n\ndef create_and_fetch(title):\n    {body}\n'
+PYTEST_FILE = '''%%writefile acmeapp/test_authors.py
+import pytest
+from django.contrib.auth.models import User
+
+from acmeapp.models import Post
+
+
+{mark}
+def test_a_user_counts_their_posts():
+    lin = User.objects.create_user("lin")
+    for title in ("One", "Two"):
+        Post.objects.create(title=title, author=lin)
+    assert lin.post_set.count() == 2
+'''
+
+CASES = {
+    "02_listing_the_tables": [
+        (SOLUTION, RIGHT),
+        ('TABLES_WITHOUT_ID = ["sqlite_sequence", "django_session"]', RIGHT),
+        ('TABLES_WITHOUT_ID = {"django_session"}', "1 of the 2 tables is still missing"),
+        ('TABLES_WITHOUT_ID = {"django_session", "sqlite_sequence", "auth_user"}',
+         "'auth_user' is not one of them: its primary key is id"),
+        ('TABLES_WITHOUT_ID = "django_session"', "not str"),
+    ],
+    "03_split_settings": [
+        (SOLUTION, RIGHT),
+        (LOCAL + "DATABASES['auth_db']['NAME'] = BASE_DIR / 'data/auth_db.sqlite3'\n"
+                 "DATABASES['acmeapp_db']['NAME'] = BASE_DIR / 'data/acmeapp_db.sqlite3'\n", RIGHT),
+        (LOCAL + "DATABASES['auth_db']['NAME'] = 'data/auth_db.sqlite3'\n"
+                 "DATABASES['acmeapp_db']['NAME'] = 'data/acmeapp_db.sqlite3'\n",
+         "is the relative path 'data/auth_db.sqlite3'"),
+        (LOCAL + "DATABASES['auth_db']['NAME'] = BASE_DIR / '/data/auth_db.sqlite3'\n"
+                 "DATABASES['acmeapp_db']['NAME'] = BASE_DIR / '/data/acmeapp_db.sqlite3'\n",
+         "outside the project folder"),
+        (LOCAL + "DATABASES = {'default': {}, 'auth-db': DATABASES['auth_db'], "
+                 "'acmeapp_db': DATABASES['acmeapp_db']}\n", "it has 'default', 'auth-db', 'acmeapp_db'"),
+        (LOCAL + "DATABASES['auth_db']['NAME'] = BASE_DIR / 'db' / 'auth_db.sqlite3'\n",
+         "the exercise asks for 'data/auth_db.sqlite3'"),
+        (LOCAL + "DATABASES['auth_db']['NAME'] = BASE_DIR / 'data' / 'auth_db.sqlite3'\n",
+         "DATABASES['acmeapp_db']['NAME'] is 'acmeapp_db.sqlite3'"),
+        (LOCAL + "DATABASES['auth_db']['NAME'] = BASE_DIR / 'data' / 'auth_db.sqlite3\n", "does not load"),
+        ('%%writefile core/settings/local.py\n"""Nothing yet."""\n', "nor any alias but Django's default"),
+    ],
+    "04_routers": [
+        (SOLUTION, RIGHT),
+        (NOTES.format(alias="notes_db", migrate="db == 'notes_db'"), RIGHT),
+        (NOTES.format(alias="notes", migrate="db == 'notes_db'"), "returned 'notes'; expected 'notes_db'"),
+        (NOTES.format(alias="notes_db", migrate="True"), "returned True; expected False"),
+        (NOTES.format(alias="notes_db", migrate="db == 'notes_db'").replace(
+            "def db_for_read(self, model", "def db_for_read(model"), "raised TypeError"),
+        (NOTES.format(alias="notes_db", migrate="db == 'notes_db'") + "\n\nNotesRouter = NotesRouter()\n",
+         "Pass the class itself"),
+    ],
+    "05_migrating_each_alias": [
+        (SOLUTION, RIGHT),
+        ('PREDICTED = ["sqlite_sequence", "acmeapp_post", "django_migrations"]', RIGHT),
+        ('PREDICTED = {"acmeapp_post"}', "2 of the 3 tables are still missing (think of:"),
+        ('PREDICTED = {"acmeapp_post", "django_migrations"}',
+         "1 of the 3 tables is still missing (think of: a table SQLite adds by itself)"),
+        ('PREDICTED = {"acmeapp_post", "django_migrations", "sqlite_sequence", "auth_user"}',
+         "'auth_user' is not one of them: AuthRouter keeps"),
+        ('PREDICTED = "acmeapp_post"', "not str"),
+    ],
+    "06_testing": [
+        (SOLUTION, RIGHT),
+        (AUTHOR_TESTS.format(databases="databases = ['acmeapp_db', 'auth_db']", count=1), RIGHT),
+        (AUTHOR_TESTS.format(databases="databases = {'acmeapp_db'}", count=1),
+         "sent queries to 'auth_db', which AuthorTests.databases does not list"),
+        (AUTHOR_TESTS.format(databases="databases = {'auth_db', 'acmeap_db'}", count=1),
+         "names 'acmeap_db', which settings.DATABASES does not define"),
+        (AUTHOR_TESTS.format(databases="databases = 'auth_db'", count=1), "is a string"),
+        (AUTHOR_TESTS.format(databases="databases = '__all__'", count=1), "The empty 'default'"),
+        (AUTHOR_TESTS.format(databases="databases = {'auth_db', 'acmeapp_db'}", count=2),
+         "not for a multi-database reason: AssertionError: 1 != 2"),
+    ],
+    "07_running_the_server": [
+        (SOLUTION, RIGHT),
+        ('ANSWER_FILE = "auth_db.sqlite3"\nANSWER_SQL = "SELECT * FROM django_admin_log"', RIGHT),
+        ('ANSWER_FILE = "acmeapp_db.sqlite3"\nANSWER_SQL = "SELECT * FROM django_admin_log"',
+         "has no admin log"),
+        ('ANSWER_FILE = "auth.sqlite3"\nANSWER_SQL = "SELECT * FROM django_admin_log"',
+         "No database file 'auth.sqlite3'"),
+        ('ANSWER_FILE = "auth_db.sqlite3"\nANSWER_SQL = "SELECT * FROM django_admin_log WHERE id = 99"',
+         "none mentioning"),
+    ],
+    "08_postgresql": [
+        (SOLUTION, RIGHT),
+        ('PREDICTED_PG = {"acmeapp_post", "django_migrations", "sqlite_sequence"}',
+         "'sqlite_sequence' is not one of them: it is SQLite's own table"),
+        ('PREDICTED_PG = {"acmeapp_post"}', "1 of the 2 tables is still missing"),
+    ],
+    "09_relations_across_databases": [
+        (SOLUTION, RIGHT),
+        (STAFF.format(body="ids = [user.pk for user in User.objects.filter(is_staff=True)]\n"
+                           "    return [post for post in Post.objects.filter(author_id__in=ids)]"), RIGHT),
+        (STAFF.format(body="return Post.objects.filter(author__in=User.objects.filter(is_staff=True))"),
+         "makes acmeapp_db read auth_user"),
+        (STAFF.format(body="Post.objects.filter(author__is_staff=True)"), "is its `return` missing?"),
+        (STAFF.format(body="return Post.objects.filter(author__in=User.objects.using('auth_db')"
+                           ".filter(is_staff=True))"), "Django refuses"),
+        (STAFF.format(body="return Post.objects.filter(author_id__in=staf)"),
+         "raised NameError: name 'staf' is not defined (line 2 of your cell"),
+        (STAFF.format(body="return Post.objects.all()"), "the staff users wrote 1"),
+        (STAFF.format(body="return [p for p in Post.objects.all() if p.author and p.author.is_staff]"),
+         "Ada's orphan"),
+        (STAFF.format(body="return Post.objects.filter(author_id__in=[2]).values_list('title', flat=True)"),
+         "return the posts themselves"),
+    ],
+    "10_primary_and_replica": [
+        (SOLUTION, RIGHT),
+        (FETCH.format(body="Post.objects.create(title=title)\n"
+                           "    return Post.objects.db_manager('acmeapp_db').get(title=title)"), RIGHT),
+        (FETCH.format(body="post = Post.objects.create(title=title)\n"
+                           "    post.refresh_from_db(using='acmeapp_db')\n    return post"), RIGHT),
+        (FETCH.format(body="with transaction.atomic(using='acmeapp_db'):\n"
+                           "        Post.objects.create(title=title)\n"
+                           "        return Post.objects.using('acmeapp_db').get(title=title)"), RIGHT),
+        (FETCH.format(body="with transaction.atomic():\n        Post.objects.create(title=title)\n"
+                           "    return Post.objects.using('acmeapp_db').get(title=title)"),
+         "used the empty 'default' alias"),
+        (FETCH.format(body="Post.objects.create(title=title)\n"
+                           "    return Post.objects.using('acmeap_db').get(title=title)"),
+         "names an alias that DATABASES does not define"),
+        (FETCH.format(body="Post.objects.using('acmeapp_replica').create(title=title)\n"
+                           "    return Post.objects.using('acmeapp_replica').get(title=title)"),
+         "wrote the post to the replica"),
+        (FETCH.format(body="Post.objects.create(title=title)\n"
+                           "    Post.objects.using('acmeapp_db').get(title=title)"),
+         "is its `return` missing?"),
+    ],
+    "11_pytest": [
+        (SOLUTION, RIGHT),
+        (PYTEST_FILE.format(mark="@pytest.mark.django_db(databases=('acmeapp_db', 'auth_db'))"), RIGHT),
+        (PYTEST_FILE.format(mark="@pytest.mark.django_db(databases=['acmeapp_db'])"),
+         "sent queries to 'auth_db'"),
+        (PYTEST_FILE.format(mark=""), "no django_db mark"),
+        (PYTEST_FILE.format(mark="@pytest.mark.django_db(databases=['auth_db', 'acmeap_db'])"),
+         "names 'acmeap_db'"),
+        (PYTEST_FILE.format(mark="@pytest.mark.django_db(databases='__all__')"), "The empty 'default'"),
+    ],
+    "12_routing_guard": [
+        (SOLUTION, RIGHT),
+        (lambda solution: solution.replace("[SessionRouter(), *DATABASE_ROUTERS]",
+                                           "[*DATABASE_ROUTERS, SessionRouter()]"),
+         "AuthRouter, which claims the app 'sessions', comes first"),
+        (lambda solution: solution.replace("return db == 'sessions_db'", "return True"), "core.E00"),
+    ],
+}
+
+
+def _output(cell) -> tuple[str, str]:
+    """(kind, text) of what a check cell showed: ("error", "Name: message") or ("text", stdout)."""
+    for out in cell.outputs:
+        if out.output_type == "error":
+            assert out.traceback == [f"{out.ename}: {out.evalue}"], f"frames shown: {out.traceback}"
+            return "error", f"{out.ename}: {out.evalue}"
+    return "text", "".join(o.get("text", "") for o in cell.outputs)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_each_answer_gets_its_own_message(name, tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_WORKDIR", str(tmp_path / "work"))
+    write_all(tmp_path / "student")
+    teacher = nbformat.read(f"notebooks/{name}.ipynb", as_version=4)
+    solution = next(c.source for c in teacher.cells if "solution" in c.metadata.get("tags", []))
+    nb = nbformat.read(tmp_path / "student" / f"{name}.ipynb", as_version=4)
+    tags = [c.metadata.get("tags", []) for c in nb.cells]
+    check = next(i for i, t in enumerate(tags) if "check" in t)
+    client = NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(tmp_path / "student")}})
+    wrong = []
+    with client.setup_kernel():
+        for index in range(check + 1):
+            client.execute_cell(nb.cells[index], index)
+        for answer, expected in CASES[name]:
+            source = solution if answer is SOLUTION else answer(solution) if callable(answer) else answer
+            cells = [nbformat.v4.new_code_cell(source),
+                     nbformat.v4.new_code_cell(nb.cells[check].source)]
+            for cell in cells:
+                nb.cells.append(cell)
+                client.execute_cell(cell, len(nb.cells) - 1)
+            kind, shown = _output(cells[1])
+            passed = kind == "text" and shown.startswith(RIGHT)
+            if expected == RIGHT and not passed or expected != RIGHT and (
+                    kind != "error" or not shown.startswith("Incorrect: ") or expected not in shown):
+                wrong.append(f"answer:\n{cells[0].source}\nexpected: {expected}\nshown: {shown}\n")
+    assert not wrong, "\n".join(wrong)
