@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import subprocess
 import sys
 import sysconfig
@@ -92,7 +93,27 @@ def terminal_env(**extra: str) -> dict[str, str]:
     return inherited | extra
 
 
-def _run(argv: list[str], check: bool, tail: int | None, env: dict[str, str] | None) -> None:
+def typed(command: list[str], env: dict[str, str] | None = None) -> str:
+    """``command`` as a learner types it in a terminal, after ``$ `` (POSIX shell quoting; on Windows
+    ``py`` replaces ``python``, notebook 01)."""
+    words = [f"{name}={_quote(value)}" for name, value in (env or {}).items()]
+    return "$ " + " ".join(words + [_quote(word) for word in command])
+
+
+def _quote(word: str) -> str:
+    """``word`` quoted for a POSIX shell as a person would: bare, in '…', or else in "…"."""
+    if re.fullmatch(r"[\w@%+=:,./-]+", word):
+        return word
+    if "'" not in word:
+        return f"'{word}'"
+    if not re.search(r'["$`\\!]', word):
+        return f'"{word}"'
+    return shlex.quote(word)
+
+
+def _run(argv: list[str], check: bool, tail: int | None, env: dict[str, str] | None, shown: str) -> None:
+    """Print ``shown`` (the command as typed), run ``argv`` as a new terminal would, print its output."""
+    print(shown)
     full_env = terminal_env(PYTHONUNBUFFERED="1", **(env or {}))
     proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=full_env)
     lines = shorten(proc.stdout).rstrip("\n").splitlines()
@@ -112,7 +133,8 @@ def _run(argv: list[str], check: bool, tail: int | None, env: dict[str, str] | N
 def manage(
     *args: str, check: bool = True, tail: int | None = None, env: dict[str, str] | None = None
 ) -> None:
-    """Run ``python manage.py *args`` here with the kernel's Python and print its output.
+    """Run ``python manage.py *args`` here with the kernel's Python and print the command, as typed
+    in a terminal, then its output.
 
     stdout and stderr are merged in the order they were written, without colours. A non-zero
     exit code is printed and, with ``check=True`` (for steps), raised as ``CommandFailed``;
@@ -124,18 +146,19 @@ def manage(
             "No manage.py in the current folder: run this notebook's first cell, "
             "which creates the project folder and moves into it."
         )
-    _run([sys.executable, "manage.py", *args], check, tail, env)
+    _run([sys.executable, "manage.py", *args], check, tail, env, typed(["python", "manage.py", *args], env))
 
 
 def django_admin(*args: str, check: bool = True) -> None:
-    """Run ``python -m django *args`` (the ``django-admin`` tool) here and print its output."""
-    _run([sys.executable, "-m", "django", *args], check, None, None)
+    """Run ``python -m django *args`` (the ``django-admin`` tool) here and print it and its output."""
+    _run([sys.executable, "-m", "django", *args], check, None, None, typed(["python", "-m", "django", *args]))
 
 
 def run_pytest(*args: str, check: bool = True) -> None:
-    """Run ``python -m pytest *args`` here (the project's pytest.ini applies) and print its output.
+    """Run ``python -m pytest *args`` here (the project's pytest.ini applies) and print it and its output.
 
-    See ``PYTEST_OPTIONS`` (the fixed width keeps the progress line the same on every terminal).
+    The command is shown without ``PYTEST_OPTIONS``, which only make the output the same on every
+    machine (the fixed width keeps the progress line the same on every terminal).
     The run time is replaced like the test runner's; ``check`` works as for ``manage``.
     """
     if not Path("pytest.ini").is_file():
@@ -143,4 +166,5 @@ def run_pytest(*args: str, check: bool = True) -> None:
             "No pytest.ini in the current folder: run this notebook's first cell, and the cell "
             "that writes pytest.ini."
         )
-    _run([sys.executable, "-m", "pytest", *PYTEST_OPTIONS, *args], check, None, PYTEST_ENV)
+    _run([sys.executable, "-m", "pytest", *PYTEST_OPTIONS, *args], check, None, PYTEST_ENV,
+         typed(["python", "-m", "pytest", *args]))

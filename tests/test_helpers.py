@@ -144,7 +144,7 @@ def test_failing_command_prints_exit_code_and_raises_in_steps(tmp_path, monkeypa
     monkeypatch.chdir(tmp_path)
     (tmp_path / "manage.py").write_text("import sys\nprint('boom', file=sys.stderr)\nsys.exit(3)\n")
     shell.manage("anything", check=False)
-    assert capsys.readouterr().out == "boom\n[exit code 3]\n"
+    assert capsys.readouterr().out == "$ python manage.py anything\nboom\n[exit code 3]\n"
     with pytest.raises(shell.CommandFailed, match="exit code 3"):
         shell.manage("anything")
 
@@ -157,9 +157,10 @@ def test_commands_run_like_in_a_new_terminal(tmp_path, monkeypatch, capsys):
     script = "import os\nprint(sorted(k for k in os.environ if 'SETTINGS' in k or 'PYTEST' in k))\n"
     (tmp_path / "manage.py").write_text(script)
     shell.manage()
-    assert capsys.readouterr().out == "[]\n"
+    assert capsys.readouterr().out == "$ python manage.py\n[]\n"
     shell.manage(env={"DJANGO_SETTINGS_MODULE": "core.settings.single"})
-    assert capsys.readouterr().out == "['DJANGO_SETTINGS_MODULE']\n"
+    shown = "$ DJANGO_SETTINGS_MODULE=core.settings.single python manage.py\n['DJANGO_SETTINGS_MODULE']\n"
+    assert capsys.readouterr().out == shown
 
 
 def test_run_pytest_without_pytest_ini_names_the_fix(tmp_path, monkeypatch):
@@ -185,7 +186,15 @@ def test_tail_says_how_many_lines_it_hides(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "manage.py").write_text("for i in range(5):\n    print(i)\n")
     shell.manage(tail=2)
-    assert capsys.readouterr().out == "[… 3 earlier lines not shown]\n3\n4\n"
+    assert capsys.readouterr().out == "$ python manage.py\n[… 3 earlier lines not shown]\n3\n4\n"
+
+
+def test_commands_are_shown_as_typed_in_a_terminal_quoted_where_needed():
+    assert shell.typed(["python", "manage.py", "migrate", "--database=auth_db"]) == (
+        "$ python manage.py migrate --database=auth_db")
+    assert shell.typed(["python", "manage.py", "shell", "-c", "print('hi')"], {"X": "a b"}) == (
+        "$ X='a b' python manage.py shell -c \"print('hi')\"")
+    assert shell.typed(["python", "-c", "print('$HOME')"]) == "$ python -c 'print('\"'\"'$HOME'\"'\"')'"
 
 
 def test_scratch_folder_not_made_by_the_course_is_left_alone(tmp_path):
