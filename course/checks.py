@@ -71,6 +71,9 @@ def _compare(answer: set[str], truth: set[str], why: dict[str, str], what: str,
         raise Incorrect(f"Give {what} as a set of table names, like {{'a_table', 'another'}}, "
                         f"not {type(answer).__name__}.")
     answer = {str(name).strip() for name in answer}
+    if answer and all(len(name) <= 1 for name in answer):
+        raise Incorrect(f"{what} holds single letters: set('a_table') splits a string into its letters. "
+                        "Write the names between braces instead: {'a_table', 'another'}.")
     if not answer:
         raise Incorrect(f"{what} is empty: write the table names you found (or predict) into the set.")
     problems = [f"{t!r} is not one of them: {why.get(t, 'no table of that name exists here')}"
@@ -175,20 +178,30 @@ def check_notes_router(router_class) -> None:
     router = _call("NotesRouter()", router_class)
     note = _fake_model("notes", "note")
     post = _fake_model("acmeapp", "post")
+    # Called as Django calls routers: hints as keyword arguments (a router must accept **hints).
+    read, migrate = {"instance": None}, {"model_name": "note", "model": note}
     expectations = [
-        ("db_for_read", (note,), "a notes model", "notes_db", "db_for_read"),
-        ("db_for_write", (note,), "a notes model", "notes_db", "db_for_write"),
-        ("db_for_read", (post,), "acmeapp.Post", None, "db_for_read: answer None for other apps"),
-        ("allow_migrate", ("notes_db", "notes"), "'notes_db', 'notes'", True, "allow_migrate"),
-        ("allow_migrate", ("auth_db", "notes"), "'auth_db', 'notes'", False,
+        ("db_for_read", (note,), read, "a notes model", "notes_db", "db_for_read"),
+        ("db_for_write", (note,), read, "a notes model", "notes_db", "db_for_write"),
+        ("db_for_read", (post,), read, "acmeapp.Post", None, "db_for_read: answer None for other apps"),
+        ("allow_migrate", ("notes_db", "notes"), migrate, "'notes_db', 'notes'", True, "allow_migrate"),
+        ("allow_migrate", ("auth_db", "notes"), migrate, "'auth_db', 'notes'", False,
          "allow_migrate: say False for your app on the other databases, or its tables land there too"),
-        ("allow_migrate", ("notes_db", "acmeapp"), "'notes_db', 'acmeapp'", None,
+        ("allow_migrate", ("notes_db", "acmeapp"), migrate, "'notes_db', 'acmeapp'", None,
          "allow_migrate: answer None for other apps, so their own routers decide"),
     ]
-    for method, args, shown, expected, where in expectations:
+    for method, args, hints, shown, expected, where in expectations:
         if not hasattr(router, method):
             raise Incorrect(f"NotesRouter has no method {method}: add it (like AuthRouter's).")
-        got = _call(f"NotesRouter().{method}({shown})", getattr(router, method), *args)
+        try:
+            got = getattr(router, method)(*args, **hints)
+        except TypeError as error:
+            if "unexpected keyword argument" not in str(error):
+                raise _raised(f"NotesRouter().{method}({shown})", error) from None
+            raise Incorrect(f"NotesRouter().{method} refuses the hints Django passes as keyword arguments "
+                            f"({error}): end its parameters with **hints, like AuthRouter's.") from None
+        except Exception as error:
+            raise _raised(f"NotesRouter().{method}({shown})", error) from None
         if got != expected:
             raise Incorrect(f"NotesRouter().{method}({shown}) returned {got!r}; expected {expected!r}: "
                             f"look at NotesRouter.{where}.")
@@ -224,6 +237,8 @@ def check_predicted_pg_tables(answer: set[str], server, database: str = "acmeapp
     truth = set(server.sql(database, sql).column("table_name"))
     why = dict(_WHY_TABLE)
     why["sqlite_sequence"] = "it is SQLite's own table; PostgreSQL keeps sequences as separate objects"
+    why.update({name: "it is a sequence (the counter behind an id column), not a table" for name in
+                server.sql(database, "SELECT sequencename FROM pg_sequences").column("sequencename")})
     why.update({t: "AuthRouter keeps Django's own apps in the auth database" for t in
                 set(server.sql("auth", sql).column("table_name")) - truth})
     _compare(answer, truth, why, "PREDICTED_PG", _NUDGE)
@@ -296,6 +311,8 @@ def check_admin_log_query(path: str, sql: str, title: str = "Hello from the admi
         result = sqlite.query(path, sql)
     except FileNotFoundError as error:
         raise Incorrect(str(error)) from None
+    except (sqlite3.ProgrammingError, sqlite3.Warning) as error:  # e.g. two statements
+        raise Incorrect(f"Your query could not run on {path} ({error}): write one SELECT.") from None
     except sqlite3.OperationalError as error:
         hint = ""
         if "django_admin_log" in str(error):
@@ -306,28 +323,25 @@ def check_admin_log_query(path: str, sql: str, title: str = "Hello from the admi
         if Path(path).name != "auth_db.sqlite3":
             raise Incorrect(f"{path} holds no row about {title!r}: the admin writes its log where the "
                             "routers send the app 'admin' (look at AuthRouter.route_app_labels).")
-        raise Incorrect(f"Your query returned {len(result.rows)} row(s), none mentioning {title!r}: "
-                        "select object_repr from django_admin_log, without a WHERE that filters it out.")
+        raise Incorrect(f"Your query returned {len(result.rows)} row(s), none mentioning {title!r}: the log "
+                        "names the post in one of its columns; select that column, and no WHERE that "
+                        "filters the row out.")
     _ok(f"the admin's log entry for {title!r} is in {path}, though the post is in acmeapp_db.sqlite3.")
 
 
 # 09 · Relations across databases ------------------------------------------------------------------
 
 
-def check_posts_by_staff(posts_by_staff) -> None:
-    """``posts_by_staff()`` returns the posts of staff users, with one query per database."""
+def _staff_posts_answer(posts_by_staff) -> list:
+    """Call the learner's ``posts_by_staff()`` and return its posts; explain any error it raises."""
     from django.contrib.auth.models import User
     from django.db import OperationalError
 
-    from acmeapp.models import Post
-
-    if not callable(posts_by_staff):
-        raise Incorrect(f"Pass the function itself, posts_by_staff, not {posts_by_staff!r}.")
     try:
         result = posts_by_staff()
         if result is None:
             raise Incorrect("posts_by_staff() returned None: is its `return` missing?")
-        answer = list(result)
+        return list(result)
     except OperationalError as error:
         if "auth_user" not in str(error):
             raise Incorrect(f"posts_by_staff() failed: {error}{_your_line(error)}.") from None
@@ -346,18 +360,54 @@ def check_posts_by_staff(posts_by_staff) -> None:
         raise
     except Exception as error:
         raise _raised("posts_by_staff()", error) from None
+
+
+def _staff_posts_problem(answer: list) -> str:
+    """What is wrong with ``answer`` as the posts of the staff users now in the databases, or ``""``."""
+    from django.contrib.auth.models import User
+
+    from acmeapp.models import Post
+
     if not all(isinstance(post, Post) for post in answer):
-        raise Incorrect(f"posts_by_staff() returned {answer[:3]!r}…: return the posts themselves "
-                        "(a queryset of Post), not ids or titles.")
+        shown = repr(answer[:3])[:-1] + (", …]" if len(answer) > 3 else "]")
+        return (f"posts_by_staff() returned {shown}: return the posts themselves (Post objects), "
+                "not ids or titles.")
     staff = list(User.objects.filter(is_staff=True).values_list("pk", flat=True))
     expected = set(Post.objects.filter(author_id__in=staff).values_list("pk", flat=True))
     found = {post.pk for post in answer}
-    if found != expected:
-        titles = ", ".join(sorted(repr(post.title) for post in answer)) or "none"
-        wrong = f"{len(answer)} post(s)" if len(found) != len(expected) else "other posts"
-        raise Incorrect(f"posts_by_staff() returned {wrong} ({titles}); the staff users wrote "
-                        f"{len(expected)}: filter the users on is_staff=True, then the posts on author_id.")
-    _ok(f"posts_by_staff() finds the {len(expected)} post(s) of staff users with one query per database.")
+    if found == expected:
+        return ""
+    titles = ", ".join(sorted(repr(post.title) for post in answer)) or "none"
+    wrong = f"{len(answer)} post(s)" if len(found) != len(expected) else "other posts"
+    return (f"posts_by_staff() returned {wrong} ({titles}); the staff users wrote {len(expected)}: "
+            "filter the users on is_staff, then the posts on author_id.")
+
+
+def check_posts_by_staff(posts_by_staff) -> None:
+    """``posts_by_staff()`` returns the posts of staff users, with one query per database: on the
+    notebook's data, then with one more staff user and post, which the check removes again."""
+    import uuid
+
+    from django.contrib.auth.models import User
+
+    from acmeapp.models import Post
+
+    if not callable(posts_by_staff):
+        raise Incorrect(f"Pass the function itself, posts_by_staff, not {posts_by_staff!r}.")
+    problem = _staff_posts_problem(_staff_posts_answer(posts_by_staff))
+    if problem:
+        raise Incorrect(problem)
+    extra = User.objects.create_user(f"check-{uuid.uuid4().hex[:8]}", is_staff=True)
+    post = Post.objects.create(title=f"Checked with {extra.username}", author=extra)
+    try:
+        problem = _staff_posts_problem(_staff_posts_answer(posts_by_staff))
+    finally:
+        post.delete()
+        extra.delete()
+    if problem:
+        raise Incorrect(f"Right for the notebook's users, wrong once the check added a staff user "
+                        f"{extra.username!r} with a post: {problem}")
+    _ok("posts_by_staff() finds the posts of staff users, whoever they are, with one query per database.")
 
 
 # 10 · Primary and replica -------------------------------------------------------------------------

@@ -100,6 +100,10 @@ CASES = {
         (NOTES.format(alias="notes_db", migrate="db == 'notes_db'"), RIGHT),
         (NOTES.format(alias="notes", migrate="db == 'notes_db'"), "returned 'notes'; expected 'notes_db'"),
         (NOTES.format(alias="notes_db", migrate="True"), "returned True; expected False"),
+        (NOTES.format(alias="notes_db", migrate="db == 'notes_db'").replace(", **hints", ""),
+         "refuses the hints Django passes"),
+        (NOTES.format(alias="notes_db", migrate="db == 'notes_db'").replace(
+            "app_label, model_name=None", "model"), "got multiple values for argument 'model'"),
         (NOTES.format(alias="notes_db", migrate="db == 'notes_db'").replace(
             "def db_for_read(self, model", "def db_for_read(model"), "raised TypeError"),
         (NOTES.format(alias="notes_db", migrate="db == 'notes_db'") + "\n\nNotesRouter = NotesRouter()\n",
@@ -114,6 +118,7 @@ CASES = {
         ('PREDICTED = {"acmeapp_post", "django_migrations", "sqlite_sequence", "auth_user"}',
          "'auth_user' is not one of them: AuthRouter keeps"),
         ('PREDICTED = "acmeapp_post"', "not str"),
+        ('PREDICTED = set("acmeapp_post")', "holds single letters"),
     ],
     "06_testing": [
         (SOLUTION, RIGHT),
@@ -136,12 +141,15 @@ CASES = {
          "No database file 'auth.sqlite3'"),
         ('ANSWER_FILE = "auth_db.sqlite3"\nANSWER_SQL = "SELECT * FROM django_admin_log WHERE id = 99"',
          "none mentioning"),
+        ('ANSWER_FILE = "auth_db.sqlite3"\nANSWER_SQL = "SELECT * FROM django_admin_log; SELECT 1"',
+         "write one SELECT"),
     ],
     "08_postgresql": [
         (SOLUTION, RIGHT),
         ('PREDICTED_PG = {"acmeapp_post", "django_migrations", "sqlite_sequence"}',
          "'sqlite_sequence' is not one of them: it is SQLite's own table"),
         ('PREDICTED_PG = {"acmeapp_post"}', "1 of the 2 tables is still missing"),
+        ('PREDICTED_PG = {"acmeapp_post", "django_migrations", "acmeapp_post_id_seq"}', "it is a sequence"),
     ],
     "09_relations_across_databases": [
         (SOLUTION, RIGHT),
@@ -155,6 +163,9 @@ CASES = {
         (STAFF.format(body="return Post.objects.filter(author_id__in=staf)"),
          "raised NameError: name 'staf' is not defined (line 2 of your cell"),
         (STAFF.format(body="return Post.objects.all()"), "the staff users wrote 1"),
+        (STAFF.format(body="return Post.objects.filter(title='Notes by kim')"),
+         "wrong once the check added a staff user"),
+        (STAFF.format(body="return Post.objects.filter(author_id=kim.pk)"), "wrong once the check added"),
         (STAFF.format(body="return [p for p in Post.objects.all() if p.author and p.author.is_staff]"),
          "Ada's orphan"),
         (STAFF.format(body="return Post.objects.filter(author_id__in=[2]).values_list('title', flat=True)"),
