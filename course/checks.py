@@ -89,6 +89,33 @@ def _compare(answer: set[str], truth: set[str], why: dict[str, str], what: str,
         raise Incorrect(text[0].upper() + text[1:] + ".")
 
 
+def _choice(name: str, answer, choices: tuple[str, ...], truth: str, because: str) -> None:
+    """A prediction written as one of ``choices``, against ``truth``, what Django really did."""
+    listed = ", ".join(map(repr, choices))
+    if answer is None:
+        raise Incorrect(f"{name} is still None: replace None by your prediction, one of {listed}.")
+    if isinstance(answer, str):
+        answer = answer.strip()
+    if answer not in choices:
+        raise Incorrect(f"{name} = {answer!r} is not one of the choices: {listed}.")
+    if answer != truth:
+        raise Incorrect(f"You predicted {answer!r}; Django says {truth!r}. {because}")
+
+
+def _has_rows(path: str, table: str) -> bool:
+    """Whether the SQLite file ``path`` has ``table`` with at least one row (read-only)."""
+    return table in sqlite.tables(path) and sqlite.query(path, f"SELECT COUNT(*) FROM {table}").rows[0][0] > 0
+
+
+def _manage_output(*args: str, **env: str) -> str:
+    """What ``python manage.py *args`` prints here (stdout and stderr), run as in a new terminal."""
+    if not Path("manage.py").is_file():
+        raise Incorrect("No manage.py here: run the notebook's first cell first.")
+    proc = subprocess.run([sys.executable, "manage.py", *args], capture_output=True, text=True,
+                          env=terminal_env(**env))
+    return proc.stdout + proc.stderr
+
+
 # 02 · Listing the tables -------------------------------------------------------------------------
 
 
@@ -164,6 +191,28 @@ def check_local_settings(module: str = "core.settings.local") -> None:
     _ok(f"{module} is the multi-database set-up with both files in data/.")
 
 
+def check_settings_prediction(answer) -> None:
+    """Which settings module wins when ``DJANGO_SETTINGS_MODULE`` and ``--settings`` disagree."""
+    shown = _manage_output("shell", "--no-imports", "-c", "from django.conf import settings; "
+                           "print(settings.SETTINGS_MODULE)", "--settings=core.settings.multi",
+                           DJANGO_SETTINGS_MODULE="core.settings.single")
+    truth = shown.strip().splitlines()[-1]
+    _choice("PREDICT_SETTINGS", answer, ("core.settings.single", "core.settings.multi"), truth,
+            "--settings on the command line is the strongest: manage.py copies it into "
+            "DJANGO_SETTINGS_MODULE before Django reads the variable.")
+    _ok(f"{truth} wins: --settings beats DJANGO_SETTINGS_MODULE, which beats the default in manage.py.")
+
+
+def check_migrate_alias_prediction(answer) -> None:
+    """The alias a plain ``migrate`` works on, as ``migrate --help`` documents it."""
+    found = re.search(r'Defaults to the\s+"(\w+)"\s+database', _manage_output("migrate", "--help"))
+    truth = found.group(1) if found else "default"
+    _choice("PREDICT_ALIAS", answer, ("default", "auth_db", "acmeapp_db", "all of them"), truth,
+            "migrate works on one alias, the one --database names; without it, 'default' (see "
+            "`python manage.py migrate --help`). It never loops over DATABASES.")
+    _ok(f"a plain migrate works on {truth!r} only, whatever else DATABASES holds.")
+
+
 # 04 · Routers -------------------------------------------------------------------------------------
 
 
@@ -208,6 +257,18 @@ def check_notes_router(router_class) -> None:
     _ok("NotesRouter sends notes to 'notes_db' and leaves every other app to the other routers.")
 
 
+def check_logentry_prediction(answer) -> None:
+    """Where the routers send writes of ``admin.LogEntry``, as Django answers in a new process."""
+    code = ("from django.apps import apps; from django.db import router; "
+            "print(router.db_for_write(apps.get_model('admin.LogEntry')))")
+    truth = _manage_output("shell", "--no-imports", "-c", code).strip().splitlines()[-1]
+    because = ("LogEntry is a model of the app 'admin', which is in AuthRouter.route_app_labels; "
+               "AuthRouter is asked first and answers 'auth_db'." if truth == "auth_db" else
+               "Read the routers in core/db_routers.py in the order of DATABASE_ROUTERS.")
+    _choice("PREDICT_LOGENTRY", answer, ("default", "auth_db", "acmeapp_db"), truth, because)
+    _ok(f"the admin writes its log to {truth!r}: its app, 'admin', is one of AuthRouter's.")
+
+
 # 05 · Migrating each alias ------------------------------------------------------------------------
 
 _WHY_TABLE = {
@@ -243,6 +304,21 @@ def check_predicted_pg_tables(answer: set[str], server, database: str = "acmeapp
                 set(server.sql("auth", sql).column("table_name")) - truth})
     _compare(answer, truth, why, "PREDICTED_PG", _NUDGE)
     _ok(f"the PostgreSQL database {database} holds {', '.join(sorted(truth))}.")
+
+
+def check_content_types_prediction(answer, files=("experiment_auth.sqlite3", "experiment_acmeapp.sqlite3")):
+    """In which of the experiment's files ``migrate`` created content types."""
+    try:
+        have = tuple(_has_rows(f, "django_content_type") for f in files)
+    except FileNotFoundError:
+        raise Incorrect("The experiment's files are not there yet: run the cell above that migrates "
+                        "them first.") from None
+    truth = {(True, True): "both", (True, False): "auth only", (False, True): "acmeapp only",
+             (False, False): "neither"}[have]
+    _choice("PREDICT_CONTENT_TYPES", answer, ("auth only", "acmeapp only", "both", "neither"), truth,
+            "The handlers write on the alias being migrated wherever allow_migrate allows contenttypes; "
+            "WritesOnlyAuthRouter has no opinion, and no other router objects, so each migrate created them.")
+    _ok(f"content types in {truth} files: allow_migrate, not db_for_write, places them.")
 
 
 # 06 · Testing -------------------------------------------------------------------------------------
@@ -300,6 +376,31 @@ def check_test_module_passes(label: str = "acmeapp.test_exercise", test_class: s
     raise Incorrect(_test_failure(out, test_class, f"{test_class}.databases"))
 
 
+_OUTCOMES = ("passes", "DatabaseOperationForbidden", "Circular dependency", "ENGINE error")
+
+
+def check_test_run_prediction(answer, label: str = "acmeapp") -> None:
+    """What ``manage.py test label`` does now: pass, or which of the lesson's errors it stops with."""
+    out = _manage_output("test", label)
+    if "Circular dependency" in out:
+        truth = "Circular dependency"
+    elif "DatabaseOperationForbidden" in out:
+        truth = "DatabaseOperationForbidden"
+    elif "Please supply the ENGINE value" in out:
+        truth = "ENGINE error"
+    elif re.search(r"^OK\b", out, re.M):
+        truth = "passes"
+    else:
+        last = (out.strip().splitlines() or ["(no output)"])[-1]
+        raise Incorrect(f"The tests stop for a reason this lesson does not teach: {last}")
+    because = {
+        "Circular dependency": "Before any test runs, the runner orders the test databases: acmeapp_db "
+                               "depends on 'default' unless told otherwise, and 'default' is not among them.",
+    }.get(truth, "Read the output of the next cell.")
+    _choice("PREDICT_OUTCOME", answer, _OUTCOMES, truth, because)
+    _ok(f"the run ends with: {truth}.")
+
+
 # 07 · Running the server --------------------------------------------------------------------------
 
 
@@ -327,6 +428,35 @@ def check_admin_log_query(path: str, sql: str, title: str = "Hello from the admi
                         "names the post in one of its columns; select that column, and no WHERE that "
                         "filters the row out.")
     _ok(f"the admin's log entry for {title!r} is in {path}, though the post is in acmeapp_db.sqlite3.")
+
+
+_ROWS = {"session": "django_session", "admin log entry": "django_admin_log", "post": "acmeapp_post"}
+_FILES = ("auth_db.sqlite3", "acmeapp_db.sqlite3", "db.sqlite3")
+
+
+def check_rows_prediction(answer) -> None:
+    """In which SQLite file each row written by the login and the admin's save now is."""
+    if not isinstance(answer, dict) or set(answer) != set(_ROWS):
+        raise Incorrect(f"Give PREDICTED_FILES as a dict with the keys {', '.join(map(repr, _ROWS))}, "
+                        "each set to a file name.")
+    truth = {}
+    for kind, table in _ROWS.items():
+        found = [f for f in _FILES if Path(f).is_file() and _has_rows(f, table)]
+        truth[kind] = found[0] if found else "(nowhere)"
+    listed = ", ".join(map(repr, _FILES))
+    empty = [k for k, v in answer.items() if v is None]
+    if len(empty) == len(_ROWS):
+        raise Incorrect(f"PREDICTED_FILES is still empty: set each value to one of {listed}.")
+    for kind, file in answer.items():
+        if file not in _FILES:
+            raise Incorrect(f"PREDICTED_FILES[{kind!r}] = {file!r} is not one of {listed}.")
+    wrong = [f"the {kind} is in {truth[kind]}, not {answer[kind]}" for kind in _ROWS
+             if answer[kind] != truth[kind]]
+    if wrong:
+        text = "; ".join(wrong)
+        raise Incorrect(text[0].upper() + text[1:] + ". Each row goes where the routers send its model's "
+                        "app: sessions and admin are AuthRouter's, acmeapp is AcmeAppRouter's.")
+    _ok("; ".join(f"the {kind} is in {file}" for kind, file in truth.items()) + ".")
 
 
 # 09 · Relations across databases ------------------------------------------------------------------

@@ -17,7 +17,7 @@ import nbformat
 from course.workspace import notebooks
 
 PARTS = {
-    "the minutes for teaching and exercises": re.compile(r"minutes teaching, \d+ minutes exercise"),
+    "the minutes for teaching and exercises": re.compile(r"minutes teaching, \d+ minutes exercises?"),
     "questions": re.compile(r"\*\*Questions\*\*"),
     "objectives": re.compile(r"\*\*Objectives\*\*"),
     "the version banner": re.compile(r"Written for \*\*Django 5\.2 LTS\*\*"),

@@ -4,8 +4,8 @@
 series into ``student/`` (ignored by git), with the index; a copy that is there already is the
 learner's and is never overwritten (``--replace`` moves it into ``student/replaced/`` first).
 In each copy, a cell tagged ``solution`` gets the stub kept in its metadata, the solution moves
-into a collapsed "Show a worked solution" block after the exercise's check cell, and the outputs
-of exercise cells are cleared. The committed
+into a collapsed "Show a worked solution" block after the exercise's check cell (after a collapsed
+hint, where the metadata holds one), and the outputs of exercise cells are cleared. The committed
 notebooks keep the solutions: they are what nbval checks.
 """
 
@@ -27,21 +27,27 @@ def _tags(cell) -> list[str]:
     return cell.get("metadata", {}).get("tags", [])
 
 
+SOLUTION_SUMMARY = "Show a worked solution (try first: the check tells you what is wrong)"
+HINT_SUMMARY = "Show a hint (after the check's message, before the solution)"
+
+
 def _solution_block(source: str) -> nbformat.NotebookNode:
-    text = (
-        "<details><summary>Show a worked solution (try first: the check tells you what is wrong)"
-        "</summary>\n\n```python\n" + source + "\n```\n\n</details>"
-    )
+    text = f"<details><summary>{SOLUTION_SUMMARY}</summary>\n\n```python\n{source}\n```\n\n</details>"
+    return nbformat.v4.new_markdown_cell(text)
+
+
+def _hint_block(hint: str) -> nbformat.NotebookNode:
+    text = f"<details><summary>{HINT_SUMMARY}</summary>\n\n{hint}\n\n</details>"
     return nbformat.v4.new_markdown_cell(text)
 
 
 def student_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Return the student version of a teacher notebook (the argument is not changed)."""
     nb = nbformat.from_dict(nb)  # a deep copy
-    cells, pending = [], None
+    cells, pending, hint = [], None, None
     for cell in nb.cells:
         if "solution" in _tags(cell):
-            pending = cell.source
+            pending, hint = cell.source, cell.metadata["course"].get("hint")
             cell.source = cell.metadata["course"]["stub"]
             cell.metadata.pop("course")
             cell.metadata["tags"] = ["exercise"]
@@ -49,9 +55,11 @@ def student_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             cell.outputs, cell.execution_count = [], None
         cells.append(cell)
         if "check" in _tags(cell) and pending is not None:
-            block = _solution_block(pending)
-            block.id = f"{cell.id}-solution"
-            cells.append(block)
+            if hint:
+                cells.append(_hint_block(hint))
+                cells[-1].id = f"{cell.id}-hint"
+            cells.append(_solution_block(pending))
+            cells[-1].id = f"{cell.id}-solution"
             pending = None
     nb.cells = cells
     return nb

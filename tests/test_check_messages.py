@@ -68,15 +68,25 @@ def test_a_user_counts_their_posts():
 '''
 
 CASES = {
-    "02_listing_the_tables": [
+    "02_listing_the_tables": {"check_tables_without_id": [
         (SOLUTION, RIGHT),
         ('TABLES_WITHOUT_ID = ["sqlite_sequence", "django_session"]', RIGHT),
         ('TABLES_WITHOUT_ID = {"django_session"}', "1 of the 2 tables is still missing"),
         ('TABLES_WITHOUT_ID = {"django_session", "sqlite_sequence", "auth_user"}',
          "'auth_user' is not one of them: its primary key is id"),
         ('TABLES_WITHOUT_ID = "django_session"', "not str"),
-    ],
-    "03_split_settings": [
+    ]},
+    "03_split_settings": {"check_settings_prediction": [
+        (SOLUTION, RIGHT),
+        ('PREDICT_SETTINGS = " core.settings.multi "', RIGHT),
+        ('PREDICT_SETTINGS = "core.settings.single"',
+         "You predicted 'core.settings.single'; Django says 'core.settings.multi'"),
+        ('PREDICT_SETTINGS = "multi"', "is not one of the choices"),
+    ], "check_migrate_alias_prediction": [
+        (SOLUTION, RIGHT),
+        ('PREDICT_ALIAS = "all of them"', "Django says 'default'"),
+        ('PREDICT_ALIAS = "auth"', "is not one of the choices"),
+    ], "check_local_settings": [
         (SOLUTION, RIGHT),
         (LOCAL + "DATABASES['auth_db']['NAME'] = BASE_DIR / 'data/auth_db.sqlite3'\n"
                  "DATABASES['acmeapp_db']['NAME'] = BASE_DIR / 'data/acmeapp_db.sqlite3'\n", RIGHT),
@@ -94,8 +104,12 @@ CASES = {
          "DATABASES['acmeapp_db']['NAME'] is 'acmeapp_db.sqlite3'"),
         (LOCAL + "DATABASES['auth_db']['NAME'] = BASE_DIR / 'data' / 'auth_db.sqlite3\n", "does not load"),
         ('%%writefile core/settings/local.py\n"""Nothing yet."""\n', "nor any alias but Django's default"),
-    ],
-    "04_routers": [
+    ]},
+    "04_routers": {"check_logentry_prediction": [
+        (SOLUTION, RIGHT),
+        ('PREDICT_LOGENTRY = "acmeapp_db"', "Django says 'auth_db'. LogEntry is a model of the app 'admin'"),
+        ("PREDICT_LOGENTRY = auth_db", "NameError: name 'auth_db' is not defined"),  # the answer cell fails
+    ], "check_notes_router": [
         (SOLUTION, RIGHT),
         (NOTES.format(alias="notes_db", migrate="db == 'notes_db'"), RIGHT),
         (NOTES.format(alias="notes", migrate="db == 'notes_db'"), "returned 'notes'; expected 'notes_db'"),
@@ -108,8 +122,12 @@ CASES = {
             "def db_for_read(self, model", "def db_for_read(model"), "raised TypeError"),
         (NOTES.format(alias="notes_db", migrate="db == 'notes_db'") + "\n\nNotesRouter = NotesRouter()\n",
          "Pass the class itself"),
-    ],
-    "05_migrating_each_alias": [
+    ]},
+    "05_migrating_each_alias": {"check_content_types_prediction": [
+        (SOLUTION, RIGHT),
+        ('PREDICT_CONTENT_TYPES = "auth only"', "Django says 'both'"),
+        ('PREDICT_CONTENT_TYPES = "Both"', "is not one of the choices"),
+    ], "check_predicted_tables": [
         (SOLUTION, RIGHT),
         ('PREDICTED = ["sqlite_sequence", "acmeapp_post", "django_migrations"]', RIGHT),
         ('PREDICTED = {"acmeapp_post"}', "2 of the 3 tables are still missing (think of:"),
@@ -119,8 +137,12 @@ CASES = {
          "'auth_user' is not one of them: AuthRouter keeps"),
         ('PREDICTED = "acmeapp_post"', "not str"),
         ('PREDICTED = set("acmeapp_post")', "holds single letters"),
-    ],
-    "06_testing": [
+    ]},
+    "06_testing": {"check_test_run_prediction": [
+        (SOLUTION, RIGHT),
+        ('PREDICT_OUTCOME = "passes"', "Django says 'Circular dependency'. Before any test runs"),
+        ('PREDICT_OUTCOME = "circular dependency"', "is not one of the choices"),
+    ], "check_test_module_passes": [
         (SOLUTION, RIGHT),
         (AUTHOR_TESTS.format(databases="databases = ['acmeapp_db', 'auth_db']", count=1), RIGHT),
         (AUTHOR_TESTS.format(databases="databases = {'acmeapp_db'}", count=1),
@@ -131,8 +153,16 @@ CASES = {
         (AUTHOR_TESTS.format(databases="databases = '__all__'", count=1), "The empty 'default'"),
         (AUTHOR_TESTS.format(databases="databases = {'auth_db', 'acmeapp_db'}", count=2),
          "not for a multi-database reason: AssertionError: 1 != 2"),
-    ],
-    "07_running_the_server": [
+    ]},
+    "07_running_the_server": {"check_rows_prediction": [
+        (SOLUTION, RIGHT),
+        ('PREDICTED_FILES = {"session": "auth_db.sqlite3", "admin log entry": "acmeapp_db.sqlite3", '
+         '"post": "acmeapp_db.sqlite3"}',
+         "The admin log entry is in auth_db.sqlite3, not acmeapp_db.sqlite3"),
+        ('PREDICTED_FILES = {"session": "auth_db", "admin log entry": None, "post": None}',
+         "PREDICTED_FILES['session'] = 'auth_db' is not one of"),
+        ('PREDICTED_FILES = {"session": "auth_db.sqlite3"}', "Give PREDICTED_FILES as a dict with the keys"),
+    ], "check_admin_log_query": [
         (SOLUTION, RIGHT),
         ('ANSWER_FILE = "auth_db.sqlite3"\nANSWER_SQL = "SELECT * FROM django_admin_log"', RIGHT),
         ('ANSWER_FILE = "acmeapp_db.sqlite3"\nANSWER_SQL = "SELECT * FROM django_admin_log"',
@@ -143,15 +173,15 @@ CASES = {
          "none mentioning"),
         ('ANSWER_FILE = "auth_db.sqlite3"\nANSWER_SQL = "SELECT * FROM django_admin_log; SELECT 1"',
          "write one SELECT"),
-    ],
-    "08_postgresql": [
+    ]},
+    "08_postgresql": {"check_predicted_pg_tables": [
         (SOLUTION, RIGHT),
         ('PREDICTED_PG = {"acmeapp_post", "django_migrations", "sqlite_sequence"}',
          "'sqlite_sequence' is not one of them: it is SQLite's own table"),
         ('PREDICTED_PG = {"acmeapp_post"}', "1 of the 2 tables is still missing"),
         ('PREDICTED_PG = {"acmeapp_post", "django_migrations", "acmeapp_post_id_seq"}', "it is a sequence"),
-    ],
-    "09_relations_across_databases": [
+    ]},
+    "09_relations_across_databases": {"check_posts_by_staff": [
         (SOLUTION, RIGHT),
         (STAFF.format(body="ids = [user.pk for user in User.objects.filter(is_staff=True)]\n"
                            "    return [post for post in Post.objects.filter(author_id__in=ids)]"), RIGHT),
@@ -170,8 +200,8 @@ CASES = {
          "Ada's orphan"),
         (STAFF.format(body="return Post.objects.filter(author_id__in=[2]).values_list('title', flat=True)"),
          "return the posts themselves"),
-    ],
-    "10_primary_and_replica": [
+    ]},
+    "10_primary_and_replica": {"check_create_and_fetch": [
         (SOLUTION, RIGHT),
         (FETCH.format(body="Post.objects.create(title=title)\n"
                            "    return Post.objects.db_manager('acmeapp_db').get(title=title)"), RIGHT),
@@ -192,8 +222,8 @@ CASES = {
         (FETCH.format(body="Post.objects.create(title=title)\n"
                            "    Post.objects.using('acmeapp_db').get(title=title)"),
          "is its `return` missing?"),
-    ],
-    "11_pytest": [
+    ]},
+    "11_pytest": {"check_pytest_file_passes": [
         (SOLUTION, RIGHT),
         (PYTEST_FILE.format(mark="@pytest.mark.django_db(databases=('acmeapp_db', 'auth_db'))"), RIGHT),
         (PYTEST_FILE.format(mark="@pytest.mark.django_db(databases=['acmeapp_db'])"),
@@ -202,22 +232,25 @@ CASES = {
         (PYTEST_FILE.format(mark="@pytest.mark.django_db(databases=['auth_db', 'acmeap_db'])"),
          "names 'acmeap_db'"),
         (PYTEST_FILE.format(mark="@pytest.mark.django_db(databases='__all__')"), "The empty 'default'"),
-    ],
-    "12_routing_guard": [
+    ]},
+    "12_routing_guard": {"check_sessions_routing": [
         (SOLUTION, RIGHT),
         (lambda solution: solution.replace("[SessionRouter(), *DATABASE_ROUTERS]",
                                            "[*DATABASE_ROUTERS, SessionRouter()]"),
          "AuthRouter, which claims the app 'sessions', comes first"),
         (lambda solution: solution.replace("return db == 'sessions_db'", "return True"), "core.E00"),
-    ],
+    ]},
 }
 
 
-def _output(cell) -> tuple[str, str]:
-    """(kind, text) of what a check cell showed: ("error", "Name: message") or ("text", stdout)."""
+def _output(cell, check: bool) -> tuple[str, str]:
+    """(kind, text) of what a cell showed: ("error", "Name: message") or ("text", stdout). A check
+    cell's error must be the course's one line, without frames."""
     for out in cell.outputs:
         if out.output_type == "error":
-            assert out.traceback == [f"{out.ename}: {out.evalue}"], f"frames shown: {out.traceback}"
+            if check:
+                assert out.ename == "Incorrect", f"{out.ename}: {out.evalue}"
+                assert out.traceback == [f"{out.ename}: {out.evalue}"], f"frames shown: {out.traceback}"
             return "error", f"{out.ename}: {out.evalue}"
     return "text", "".join(o.get("text", "") for o in cell.outputs)
 
@@ -227,26 +260,42 @@ def test_each_answer_gets_its_own_message(name, tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_WORKDIR", str(tmp_path / "work"))
     write_all(tmp_path / "student")
     teacher = nbformat.read(f"notebooks/{name}.ipynb", as_version=4)
-    solution = next(c.source for c in teacher.cells if "solution" in c.metadata.get("tags", []))
+    solutions = {c.id: c.source for c in teacher.cells if "solution" in c.metadata.get("tags", [])}
     nb = nbformat.read(tmp_path / "student" / f"{name}.ipynb", as_version=4)
-    tags = [c.metadata.get("tags", []) for c in nb.cells]
-    check = next(i for i, t in enumerate(tags) if "check" in t)
+    cells = list(nb.cells)
     client = NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
                             resources={"metadata": {"path": str(tmp_path / "student")}})
-    wrong = []
+    wrong, tried = [], set()
+
+    def run(source: str, check: bool = False) -> tuple[str, str]:
+        cell = nbformat.v4.new_code_cell(source)
+        nb.cells.append(cell)
+        client.execute_cell(cell, len(nb.cells) - 1)
+        return _output(cell, check)
+
     with client.setup_kernel():
-        for index in range(check + 1):
-            client.execute_cell(nb.cells[index], index)
-        for answer, expected in CASES[name]:
-            source = solution if answer is SOLUTION else answer(solution) if callable(answer) else answer
-            cells = [nbformat.v4.new_code_cell(source),
-                     nbformat.v4.new_code_cell(nb.cells[check].source)]
-            for cell in cells:
-                nb.cells.append(cell)
-                client.execute_cell(cell, len(nb.cells) - 1)
-            kind, shown = _output(cells[1])
-            passed = kind == "text" and shown.startswith(RIGHT)
-            if expected == RIGHT and not passed or expected != RIGHT and (
-                    kind != "error" or not shown.startswith("Incorrect: ") or expected not in shown):
-                wrong.append(f"answer:\n{cells[0].source}\nexpected: {expected}\nshown: {shown}\n")
+        exercise = None
+        for index, cell in enumerate(cells):
+            if cell.cell_type != "code":
+                continue
+            client.execute_cell(cell, index)
+            tags = cell.metadata.get("tags", [])
+            if "exercise" in tags:
+                exercise = cell
+            marker = next((m for m in CASES[name] if "check" in tags and m in cell.source), None)
+            if marker is None:
+                continue
+            solution = solutions[exercise.id]
+            for answer, expected in CASES[name][marker]:
+                source = solution if answer is SOLUTION else answer(solution) if callable(answer) else answer
+                kind, shown = run(source)
+                if kind != "error":  # the answer cell ran: now the check, as the student reruns it
+                    kind, shown = run(cell.source, check=True)
+                passed = kind == "text" and shown.startswith(RIGHT)
+                if expected == RIGHT and not passed or expected != RIGHT and (
+                        kind != "error" or expected not in shown):
+                    wrong.append(f"{marker}, answer:\n{source}\nexpected: {expected}\nshown: {shown}\n")
+            run(solution)  # back to the expected state before the lesson goes on
+            tried.add(marker)
+    assert tried == set(CASES[name]), f"checks not found in {name}: {set(CASES[name]) - tried}"
     assert not wrong, "\n".join(wrong)

@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from course.student import student_copy, write_all
+from course.student import HINT_SUMMARY, SOLUTION_SUMMARY, student_copy, write_all
 from course.workspace import notebooks
 
 WITH_EXERCISES = [p for p in notebooks() if p.stem >= "02"]
@@ -33,8 +33,13 @@ def test_student_copy_swaps_solutions_for_stubs_and_hides_them(path):
     stubs = [c.source for c in tagged(student, "exercise")]
     assert stubs == [c.metadata["course"]["stub"] for c in tagged(teacher, "solution")]
     assert not set(solutions) & set(stubs)
-    hidden = [c.source for c in student.cells if c.source.startswith("<details>")]
+    hidden = [c.source for c in student.cells if c.source.startswith(f"<details><summary>{SOLUTION_SUMMARY}")]
     assert len(hidden) == len(solutions)
+    hints = [c.source for c in student.cells if c.source.startswith(f"<details><summary>{HINT_SUMMARY}")]
+    assert len(hints) == len(solutions), "every challenge has a hint, between its check and its solution"
+    for index, cell in enumerate(student.cells):
+        if "check" in cell.metadata.get("tags", []):
+            assert student.cells[index + 1].source.startswith(f"<details><summary>{HINT_SUMMARY}")
     for solution, block in zip(solutions, hidden, strict=True):
         assert solution in block
     for cell in tagged(student, "exercise") + tagged(student, "check"):
