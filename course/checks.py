@@ -602,12 +602,11 @@ def check_create_and_fetch(create_and_fetch) -> None:
 # 11 · pytest-django -------------------------------------------------------------------------------
 
 
-_AUTHORS_TEST_BODY = """
+_REPLICA_TEST = ("test_an_author_finds_her_post_on_the_replica", """
 lin = User.objects.create_user("lin")
-for title in ("One", "Two"):
-    Post.objects.create(title=title, author=lin)
-assert lin.post_set.count() == 2
-"""
+Post.objects.create(title="One", author=lin)
+assert Post.objects.filter(author=lin).count() == 1
+""")
 
 
 def _body_unchanged(path: str, function: str, body: str) -> bool:
@@ -620,22 +619,33 @@ def _body_unchanged(path: str, function: str, body: str) -> bool:
     return bool(found) and ast.dump(ast.Module(found[0].body, [])) == ast.dump(ast.Module(expected, []))
 
 
-def check_pytest_file_passes(path: str = "acmeapp/test_authors.py") -> None:
-    """``pytest path`` passes with the exercise's test body unchanged; else explain the reason."""
+def check_pytest_file_passes(path: str = "acmeapp/replica_authors.py",
+                             settings: str = "core.settings.replica") -> None:
+    """``pytest --ds=settings path`` passes with the exercise's test body unchanged; else explain why."""
     if not Path(path).is_file():
         raise Incorrect(f"{path} does not exist yet: write it with the cell above (%%writefile {path}).")
-    if not _body_unchanged(path, "test_a_user_counts_their_posts", _AUTHORS_TEST_BODY):
-        raise Incorrect("Change only the django_db mark: the body of test_a_user_counts_their_posts "
-                        "must stay as given (copy it back from the exercise).")
-    argv = [sys.executable, "-m", "pytest", *PYTEST_OPTIONS, path]
+    function, body = _REPLICA_TEST
+    try:
+        unchanged = _body_unchanged(path, function, body)
+    except SyntaxError as error:
+        raise Incorrect(f"{path} is not valid Python: {error.msg} (line {error.lineno}).") from None
+    if not unchanged:
+        raise Incorrect(f"Change only the django_db mark: the body of {function} must stay as given "
+                        "(copy it back from the exercise).")
+    argv = [sys.executable, "-m", "pytest", *PYTEST_OPTIONS, f"--ds={settings}", path]
     proc = subprocess.run(argv, capture_output=True, text=True, env=terminal_env(**PYTEST_ENV))
     out = proc.stdout + proc.stderr
     if proc.returncode == 0:
-        _ok(f"{path} passes: its django_db mark lists the databases the test uses.")
+        _ok(f"{path} passes on {settings}: its mark lists every alias the test uses, and commits.")
         return
     if "Database access not allowed" in out:
         raise Incorrect("The test has no django_db mark, so pytest-django blocks every query: add "
                         "@pytest.mark.django_db(databases=[...]) above it.")
+    if "database table is locked" in out:
+        raise Incorrect("Every alias is listed now, but the read through the mirror fails (database table "
+                        "is locked): the test's writes sit in a transaction that is never committed, "
+                        "which the replica's connection cannot read. Which argument of the mark changes "
+                        "that?")
     raise Incorrect(_test_failure(out, "The test", "the databases of its django_db mark"))
 
 

@@ -52,7 +52,7 @@ class AuthorTests(TestCase):
 '''
 STAFF = 'def posts_by_staff():\n    {body}\n'
 FETCH = 'from django.db import transaction\n\n\ndef create_and_fetch(title):\n    {body}\n'
-PYTEST_FILE = '''%%writefile acmeapp/test_authors.py
+PYTEST_FILE = '''%%writefile acmeapp/replica_authors.py
 import pytest
 from django.contrib.auth.models import User
 
@@ -60,11 +60,10 @@ from acmeapp.models import Post
 
 
 {mark}
-def test_a_user_counts_their_posts():
+def test_an_author_finds_her_post_on_the_replica():
     lin = User.objects.create_user("lin")
-    for title in ("One", "Two"):
-        Post.objects.create(title=title, author=lin)
-    assert lin.post_set.count() == 2
+    Post.objects.create(title="One", author=lin)
+    assert Post.objects.filter(author=lin).count() == {count}
 '''
 
 CASES = {
@@ -205,6 +204,9 @@ CASES = {
         (SOLUTION, RIGHT),
         (FETCH.format(body="Post.objects.create(title=title)\n"
                            "    return Post.objects.db_manager('acmeapp_db').get(title=title)"), RIGHT),
+        (FETCH.format(body="with transaction.atomic(using='acmeapp_db'):\n"
+                           "        Post.objects.create(title=title)\n"
+                           "    return Post.objects.get(title=title)"), "looked for it on the replica"),
         (FETCH.format(body="post = Post.objects.create(title=title)\n"
                            "    post.refresh_from_db(using='acmeapp_db')\n    return post"), RIGHT),
         (FETCH.format(body="with transaction.atomic(using='acmeapp_db'):\n"
@@ -225,13 +227,23 @@ CASES = {
     ]},
     "11_pytest": {"check_pytest_file_passes": [
         (SOLUTION, RIGHT),
-        (PYTEST_FILE.format(mark="@pytest.mark.django_db(databases=('acmeapp_db', 'auth_db'))"), RIGHT),
-        (PYTEST_FILE.format(mark="@pytest.mark.django_db(databases=['acmeapp_db'])"),
+        (PYTEST_FILE.format(mark="@pytest.mark.django_db(transaction=True, databases=("
+                                 "'acmeapp_replica', 'acmeapp_db', 'auth_db'))", count=1), RIGHT),
+        (PYTEST_FILE.format(mark="@pytest.mark.django_db(databases=['acmeapp_db'])", count=1),
          "sent queries to 'auth_db'"),
-        (PYTEST_FILE.format(mark=""), "no django_db mark"),
-        (PYTEST_FILE.format(mark="@pytest.mark.django_db(databases=['auth_db', 'acmeap_db'])"),
+        (PYTEST_FILE.format(mark="@pytest.mark.django_db(databases=['acmeapp_db', 'auth_db'])", count=1),
+         "sent queries to 'acmeapp_replica'"),
+        (PYTEST_FILE.format(mark="@pytest.mark.django_db(databases=['acmeapp_db', 'auth_db', "
+                                 "'acmeapp_replica'])", count=1), "database table is locked"),
+        (PYTEST_FILE.format(mark="", count=1), "no django_db mark"),
+        (PYTEST_FILE.format(mark="@pytest.mark.django_db(databases=['auth_db', 'acmeap_db'])", count=1),
          "names 'acmeap_db'"),
-        (PYTEST_FILE.format(mark="@pytest.mark.django_db(databases='__all__')"), "The empty 'default'"),
+        (PYTEST_FILE.format(mark="@pytest.mark.django_db(databases='__all__', transaction=True)", count=1),
+         "The empty 'default'"),
+        (PYTEST_FILE.format(mark="@pytest.mark.django_db(databases=['auth_db', 'acmeapp_db', "
+                                 "'acmeapp_replica'], transaction=True)", count=2),
+         "Change only the django_db mark"),
+        (PYTEST_FILE.format(mark="@pytest.mark.django_db(databases=['auth_db'", count=1), "not valid Python"),
     ]},
     "12_routing_guard": {"check_sessions_routing": [
         (SOLUTION, RIGHT),
