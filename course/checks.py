@@ -132,6 +132,20 @@ def check_tables_without_id(answer: set[str], path: str = "db.sqlite3") -> None:
     _ok(f"{' and '.join(sorted(truth))} are the tables without an id primary key.")
 
 
+def check_migrations_prediction(answer, path: str = "db.sqlite3") -> None:
+    """How many rows ``django_migrations`` of ``path`` holds: one per migration applied there."""
+    if answer is None:
+        raise Incorrect("PREDICT_MIGRATIONS is still None: replace None by a number.")
+    if isinstance(answer, bool) or not isinstance(answer, int):
+        raise Incorrect(f"PREDICT_MIGRATIONS = {answer!r}: give a whole number, like 7.")
+    truth = sqlite.query(path, "SELECT COUNT(*) FROM django_migrations").rows[0][0]
+    if answer != truth:
+        raise Incorrect(f"You predicted {answer}; the file holds {truth} rows. One row per migration "
+                        "applied to it: count the `Applying … OK` lines of notebook 01's migrate, "
+                        "every app's, not only acmeapp's.")
+    _ok(f"{truth} rows: one per migration that migrate applied, of every installed app.")
+
+
 # 03 · Split settings ------------------------------------------------------------------------------
 
 _SHOW = (
@@ -511,6 +525,45 @@ def _staff_posts_problem(answer: list) -> str:
     wrong = f"{len(answer)} post(s)" if len(found) != len(expected) else "other posts"
     return (f"posts_by_staff() returned {wrong} ({titles}); the staff users wrote {len(expected)}: "
             "filter the users on is_staff, then the posts on author_id.")
+
+
+_QUERIES = {  # label: (code, run it); the user 'ada' and her post exist when the check runs
+    "Post.objects.filter(author=ada)": lambda ada, Post: list(Post.objects.filter(author=ada)),
+    "ada.post_set.all()": lambda ada, Post: list(ada.post_set.all()),
+    "Post.objects.filter(author__username='ada')":
+        lambda ada, Post: list(Post.objects.filter(author__username="ada")),
+    "Post.objects.select_related('author')": lambda ada, Post: list(Post.objects.select_related("author")),
+}
+
+
+def check_query_predictions(answer) -> None:
+    """Which of four queries on posts and their authors work across the two databases."""
+    from django.contrib.auth.models import User
+    from django.db import DatabaseError
+
+    from acmeapp.models import Post
+
+    if not isinstance(answer, dict) or set(answer) != set(_QUERIES):
+        raise Incorrect("Give PREDICT_QUERIES as the dict of the cell, with each value set to "
+                        "'works' or 'fails'.")
+    if all(value is None for value in answer.values()):
+        raise Incorrect("PREDICT_QUERIES is still empty: set each value to 'works' or 'fails'.")
+    for label, value in answer.items():
+        if value not in ("works", "fails"):
+            raise Incorrect(f"PREDICT_QUERIES[{label!r}] = {value!r}: write 'works' or 'fails'.")
+    ada = User.objects.get(username="ada")
+    truth = {}
+    for label, run in _QUERIES.items():
+        try:
+            run(ada, Post)
+            truth[label] = "works"
+        except DatabaseError:
+            truth[label] = "fails"
+    wrong = [f"{label} {truth[label]}" for label in _QUERIES if answer[label] != truth[label]]
+    if wrong:
+        raise Incorrect("Not what Django did: " + "; ".join(wrong) + ". A query works when it reads one "
+                        "table, or one database's tables; a join needs both tables in one database.")
+    _ok("the two queries on author_id work (one table each); the two joins need auth_user in acmeapp_db.")
 
 
 def check_posts_by_staff(posts_by_staff) -> None:

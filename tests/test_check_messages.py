@@ -67,7 +67,11 @@ def test_an_author_finds_her_post_on_the_replica():
 '''
 
 CASES = {
-    "02_listing_the_tables": {"check_tables_without_id": [
+    "02_listing_the_tables": {"check_migrations_prediction": [
+        (SOLUTION, RIGHT),
+        ("PREDICT_MIGRATIONS = 12", "You predicted 12; the file holds 19 rows"),
+        ('PREDICT_MIGRATIONS = "19"', "give a whole number"),
+    ], "check_tables_without_id": [
         (SOLUTION, RIGHT),
         ('TABLES_WITHOUT_ID = ["sqlite_sequence", "django_session"]', RIGHT),
         ('TABLES_WITHOUT_ID = {"django_session"}', "1 of the 2 tables is still missing"),
@@ -180,7 +184,14 @@ CASES = {
         ('PREDICTED_PG = {"acmeapp_post"}', "1 of the 2 tables is still missing"),
         ('PREDICTED_PG = {"acmeapp_post", "django_migrations", "acmeapp_post_id_seq"}', "it is a sequence"),
     ]},
-    "09_relations_across_databases": {"check_posts_by_staff": [
+    "09_relations_across_databases": {"check_query_predictions": [
+        (SOLUTION, RIGHT),
+        (lambda solution: solution.replace('"ada.post_set.all()": "works"', '"ada.post_set.all()": "fails"'),
+         "Not what Django did: ada.post_set.all() works."),
+        (lambda solution: solution.replace('"fails"', '"fail"', 1), "write 'works' or 'fails'"),
+        ('PREDICT_QUERIES = {"Post.objects.filter(author=ada)": "works"}',
+         "Give PREDICT_QUERIES as the dict"),
+    ], "check_posts_by_staff": [
         (SOLUTION, RIGHT),
         (STAFF.format(body="ids = [user.pk for user in User.objects.filter(is_staff=True)]\n"
                            "    return [post for post in Post.objects.filter(author_id__in=ids)]"), RIGHT),
