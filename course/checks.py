@@ -596,6 +596,25 @@ def check_posts_by_staff(posts_by_staff) -> None:
 # 10 · Primary and replica -------------------------------------------------------------------------
 
 
+def check_read_after_write_prediction(answer) -> None:
+    """Whether a read of ``Post`` right after a write finds it: only if both go to one alias."""
+    from django.db import router
+
+    from acmeapp.models import Post
+
+    if answer is None:
+        raise Incorrect("PREDICT_FOUND is still None: replace None by True or False.")
+    if not isinstance(answer, bool):
+        raise Incorrect(f"PREDICT_FOUND = {answer!r}: write True or False (without quotes).")
+    reads, writes = router.db_for_read(Post), router.db_for_write(Post)
+    truth = reads == writes  # here nothing copies the primary to the replica between two cells
+    if answer != truth:
+        raise Incorrect(f"You predicted {answer}; the next cell will show {truth}: the post is written to "
+                        f"{writes!r} (db_for_write) and looked for on {reads!r} (db_for_read), which has "
+                        "not received it yet.")
+    _ok(f"{truth}: written to {writes!r}, looked for on {reads!r}, which has not received it yet.")
+
+
 def check_create_and_fetch(create_and_fetch) -> None:
     """``create_and_fetch(title)`` saves a post and reads it back by its title from ``acmeapp_db``."""
     import uuid
@@ -703,6 +722,26 @@ def check_pytest_file_passes(path: str = "acmeapp/replica_authors.py",
 
 
 # 12 · A routing guard ---------------------------------------------------------------------------
+
+def check_check_ids_prediction(answer, module: str = "core.settings.broken") -> None:
+    """Which of the project's checks (ids ``core.E00…``) fire on the settings ``module``."""
+    if answer is None or answer == set():
+        raise Incorrect("PREDICT_IDS is still empty: write the ids you expect, like {'core.E001'}.")
+    if isinstance(answer, str) or not isinstance(answer, set | frozenset | list | tuple):
+        raise Incorrect("Give PREDICT_IDS as a set of check ids, like {'core.E001', 'core.E003'}.")
+    answer = {str(a).strip() for a in answer}
+    unknown = sorted(a for a in answer if not re.fullmatch(r"core\.E00[1-4]", a))
+    if unknown:
+        raise Incorrect(f"{', '.join(map(repr, unknown))}: the project's checks are core.E001 to core.E004.")
+    truth = set(re.findall(r"\((core\.E\d{3})\)", _manage_output("check", f"--settings={module}")))
+    if answer != truth:
+        said = ", ".join(sorted(truth)) or "none"
+        raise Incorrect(f"You predicted {', '.join(sorted(answer))}; the checks report {said}. Each id "
+                        "is one rule (the table at the top): which rule does a foreign key between two "
+                        "databases break?")
+    _ok(f"{module} breaks {', '.join(sorted(truth))}, and nothing else.")
+
+
 
 _SESSION_ROUTING = (
     "import json; from django.conf import settings; from django.contrib.sessions.models import Session; "

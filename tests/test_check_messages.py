@@ -211,7 +211,11 @@ CASES = {
         (STAFF.format(body="return Post.objects.filter(author_id__in=[2]).values_list('title', flat=True)"),
          "return the posts themselves"),
     ]},
-    "10_primary_and_replica": {"check_create_and_fetch": [
+    "10_primary_and_replica": {"check_read_after_write_prediction": [
+        (SOLUTION, RIGHT),
+        ("PREDICT_FOUND = True", "the next cell will show False: the post is written to 'acmeapp_db'"),
+        ('PREDICT_FOUND = "False"', "write True or False (without quotes)"),
+    ], "check_create_and_fetch": [
         (SOLUTION, RIGHT),
         (FETCH.format(body="Post.objects.create(title=title)\n"
                            "    return Post.objects.db_manager('acmeapp_db').get(title=title)"), RIGHT),
@@ -256,7 +260,13 @@ CASES = {
          "Change only the django_db mark"),
         (PYTEST_FILE.format(mark="@pytest.mark.django_db(databases=['auth_db'", count=1), "not valid Python"),
     ]},
-    "12_routing_guard": {"check_sessions_routing": [
+    "12_routing_guard": {"check_check_ids_prediction": [
+        (SOLUTION, RIGHT),
+        ("PREDICT_IDS = ['core.E004']", RIGHT),
+        ("PREDICT_IDS = {'core.E004', 'core.E002'}", "the checks report core.E004"),
+        ("PREDICT_IDS = {'E004'}", "the project's checks are core.E001 to core.E004"),
+        ("PREDICT_IDS = 'core.E004'", "Give PREDICT_IDS as a set"),
+    ], "check_sessions_routing": [
         (SOLUTION, RIGHT),
         (lambda solution: solution.replace("[SessionRouter(), *DATABASE_ROUTERS]",
                                            "[*DATABASE_ROUTERS, SessionRouter()]"),
