@@ -17,7 +17,7 @@ from types import SimpleNamespace
 
 from course import sqlite
 from course.errors import CourseError
-from course.shell import PYTEST_ENV, PYTEST_OPTIONS, terminal_env
+from course.shell import PYTEST_ENV, PYTEST_OPTIONS, resume_postgres, terminal_env
 
 
 class Incorrect(CourseError):
@@ -111,6 +111,7 @@ def _manage_output(*args: str, **env: str) -> str:
     """What ``python manage.py *args`` prints here (stdout and stderr), run as in a new terminal."""
     if not Path("manage.py").is_file():
         raise Incorrect("No manage.py here: run the notebook's first cell first.")
+    resume_postgres()
     proc = subprocess.run([sys.executable, "manage.py", *args], capture_output=True, text=True,
                           env=terminal_env(**env))
     return proc.stdout + proc.stderr
@@ -333,6 +334,19 @@ def check_content_types_prediction(answer, files=("experiment_auth.sqlite3", "ex
             "The handlers write on the alias being migrated wherever allow_migrate allows contenttypes; "
             "WritesOnlyAuthRouter has no opinion, and no other router objects, so each migrate created them.")
     _ok(f"content types in {truth} files: allow_migrate, not db_for_write, places them.")
+
+
+def check_test_database_prediction(answer, alias: str = "acmeapp_db",
+                                   module: str = "core.settings.postgres") -> None:
+    """The name of the test database Django creates for ``alias``: TEST['NAME'], else 'test_' + NAME."""
+    code = (f"from django.conf import settings; db = settings.DATABASES['{alias}']; "
+            "print(db.get('TEST', {}).get('NAME') or 'test_' + str(db['NAME']))")
+    shown = _manage_output("shell", "--no-imports", "-c", code, f"--settings={module}").strip().splitlines()
+    truth = shown[-1] if shown else ""
+    _choice("PREDICT_TEST_DB", answer, ("acmeapp", "test_acmeapp", "test_acmeapp_db", "in memory"), truth,
+            "Unless TEST['NAME'] says otherwise, the test database is named after the real one, with "
+            "'test_' in front (the alias plays no part); only SQLite uses memory.")
+    _ok(f"the test runner creates {truth!r} on the server, and drops it after the tests.")
 
 
 # 06 · Testing -------------------------------------------------------------------------------------

@@ -3,8 +3,8 @@
 Run All stops at the first cell that fails, so the cells that would stop the dev server or
 PostgreSQL further down never run. ``open_project`` registers ``after_cell`` with IPython; after a
 cell that failed (other than one that fails on purpose, whose source says so), it stops the dev
-servers and pauses PostgreSQL (its data stays; the next ``pg.…`` call starts it again), and says
-so in one line.
+servers and pauses PostgreSQL (its data stays; the next ``pg.…`` call or command run with
+``manage()`` starts it again), and says so in one line.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def after_cell(result) -> None:
     if "course.postgres" in sys.modules:
         paused = [pg.pause() for pg in sys.modules["course.postgres"].EmbeddedPostgres.started]
         if any(paused):
-            stopped.append("PostgreSQL (paused with its data: the next pg.… call resumes it)")
+            stopped.append("PostgreSQL (paused with its data: the next pg.… call or manage(…) resumes it)")
     if stopped:
         print(f"[A cell failed, so what this notebook runs in the background stopped: {'; '.join(stopped)}.]")
 

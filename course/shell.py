@@ -111,9 +111,18 @@ def _quote(word: str) -> str:
     return shlex.quote(word)
 
 
+def resume_postgres() -> None:
+    """Start again the embedded PostgreSQL that a failed cell paused (``course.cleanup``), so that a
+    command run after a wrong answer finds its database, as the lesson's next cell expects."""
+    if "course.postgres" in sys.modules:
+        for server in sys.modules["course.postgres"].EmbeddedPostgres.started:
+            server.resume()
+
+
 def _run(argv: list[str], check: bool, tail: int | None, env: dict[str, str] | None, shown: str) -> None:
     """Print ``shown`` (the command as typed), run ``argv`` as a new terminal would, print its output."""
     print(shown)
+    resume_postgres()
     full_env = terminal_env(PYTHONUNBUFFERED="1", **(env or {}))
     proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=full_env)
     lines = shorten(proc.stdout).rstrip("\n").splitlines()

@@ -177,7 +177,11 @@ CASES = {
         ('ANSWER_FILE = "auth_db.sqlite3"\nANSWER_SQL = "SELECT * FROM django_admin_log; SELECT 1"',
          "write one SELECT"),
     ]},
-    "08_postgresql": {"check_predicted_pg_tables": [
+    "08_postgresql": {"check_test_database_prediction": [
+        (SOLUTION, RIGHT),
+        ('PREDICT_TEST_DB = "test_acmeapp_db"', "Django says 'test_acmeapp'"),
+        ('PREDICT_TEST_DB = "memory"', "is not one of the choices"),
+    ], "check_predicted_pg_tables": [
         (SOLUTION, RIGHT),
         ('PREDICTED_PG = {"acmeapp_post", "django_migrations", "sqlite_sequence"}',
          "'sqlite_sequence' is not one of them: it is SQLite's own table"),
