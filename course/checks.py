@@ -97,7 +97,8 @@ def _choice(name: str, answer, choices: tuple[str, ...], truth: str, because: st
     if isinstance(answer, str):
         answer = answer.strip()
     if answer not in choices:
-        raise Incorrect(f"{name} = {answer!r} is not one of the choices: {listed}.")
+        raise Incorrect(f"{name} = {answer!r} is not one of the choices, written exactly as listed: "
+                        f"{listed}.")
     if answer != truth:
         raise Incorrect(f"You predicted {answer!r}; Django says {truth!r}. {because}")
 
@@ -232,7 +233,9 @@ def check_migrate_alias_prediction(answer) -> None:
 
 
 def _fake_model(app_label: str, model_name: str):
-    return SimpleNamespace(_meta=SimpleNamespace(app_label=app_label, model_name=model_name))
+    """A stand-in for a model class of ``app_label``: routers only read its ``_meta``."""
+    meta = SimpleNamespace(app_label=app_label, model_name=model_name)
+    return type(model_name.capitalize(), (), {"_meta": meta, "__module__": f"{app_label}.models"})
 
 
 def check_notes_router(router_class) -> None:
@@ -357,6 +360,12 @@ _EXCEPTION_LINE = re.compile(r"^(?:E\s+)?([\w.]*(?:Error|Exception|Forbidden|Imp
 
 
 def _test_failure(out: str, who: str, listing: str) -> str:
+    """``_why_tests_fail``, as a sentence that starts with a capital letter."""
+    why = _why_tests_fail(out, who, listing)
+    return why[0].upper() + why[1:]
+
+
+def _why_tests_fail(out: str, who: str, listing: str) -> str:
     """Why a test run failed, for the multi-database reasons the lessons teach, in one sentence.
 
     ``who`` names the test (``AuthorTests``), ``listing`` where it lists its aliases
@@ -643,9 +652,17 @@ def check_create_and_fetch(create_and_fetch) -> None:
     if not callable(create_and_fetch):
         raise Incorrect(f"Pass the function itself, create_and_fetch, not {create_and_fetch!r}.")
     title = f"Checked {uuid.uuid4().hex[:8]}"
+    atomic_inserts = []  # for each INSERT on the primary: was it inside a transaction there?
+
+    def watch(execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith("INSERT"):
+            atomic_inserts.append(context["connection"].in_atomic_block)
+        return execute(sql, params, many, context)
+
     try:
         with (CaptureQueriesContext(connections["acmeapp_db"]) as primary,
-              CaptureQueriesContext(connections["acmeapp_replica"]) as replica):
+              CaptureQueriesContext(connections["acmeapp_replica"]) as replica,
+              connections["acmeapp_db"].execute_wrapper(watch)):
             post = create_and_fetch(title)
     except Post.DoesNotExist:
         raise Incorrect("create_and_fetch() saved the post on the primary, then looked for it on the "
@@ -658,8 +675,8 @@ def check_create_and_fetch(create_and_fetch) -> None:
     except ImproperlyConfigured as error:
         if "ENGINE" not in str(error):
             raise _raised("create_and_fetch()", error) from None
-        raise Incorrect("create_and_fetch() used the empty 'default' alias (settings.DATABASES is "
-                        f"improperly configured{_your_line(error)}): with no alias, transaction.atomic() "
+        raise Incorrect("create_and_fetch() used the empty 'default' alias: settings.DATABASES is "
+                        f"improperly configured{_your_line(error)}. With no alias, transaction.atomic() "
                         "and connections[...] mean 'default'. Name the alias.") from None
     except Exception as error:
         raise _raised("create_and_fetch()", error) from None
@@ -667,6 +684,10 @@ def check_create_and_fetch(create_and_fetch) -> None:
         raise Incorrect("create_and_fetch() wrote the post to the replica, 'acmeapp_replica': replication "
                         "only copies from the primary, so writes go to the primary (what the router's "
                         "db_for_write says).")
+    if atomic_inserts and not all(atomic_inserts):
+        raise Incorrect("The post was not written inside a transaction of the primary, 'acmeapp_db': keep "
+                        "the transaction, on the database the post is written to (a transaction covers "
+                        "one database only).")
     if post is None:
         if any(title in q["sql"] for q in replica.captured_queries):
             raise Incorrect(f"create_and_fetch({title!r}) returned None: the read found no post, because "
@@ -732,7 +753,7 @@ def check_pytest_file_passes(path: str = "acmeapp/replica_authors.py",
                         "is locked): the test's writes sit in a transaction that is never committed, "
                         "which the replica's connection cannot read. Which argument of the mark changes "
                         "that?")
-    raise Incorrect(_test_failure(out, "The test", "the databases of its django_db mark"))
+    raise Incorrect(_test_failure(out, "The test", "its django_db mark"))
 
 
 # 12 · A routing guard ---------------------------------------------------------------------------

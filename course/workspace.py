@@ -209,8 +209,8 @@ def open_project(name: str) -> None:
     cleanup.register(get_ipython())  # a failed cell (Run All stops there) stops the servers too
     if earlier:
         first, last = earlier[0].stem[:2], earlier[-1].stem[:2]
-        span = first if first == last else f"{first}–{last}"
-        print(f"Project folder {name}/ ready: restored what notebook(s) {span} built.")
+        span = f"notebook {first}" if first == last else f"notebooks {first}–{last}"
+        print(f"Project folder {name}/ ready: restored what {span} built.")
     else:
         print(f"Project folder {name}/ ready: empty, this notebook starts from scratch.")
 

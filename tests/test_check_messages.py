@@ -116,6 +116,8 @@ CASES = {
         (SOLUTION, RIGHT),
         (NOTES.format(alias="notes_db", migrate="db == 'notes_db'"), RIGHT),
         (NOTES.format(alias="notes", migrate="db == 'notes_db'"), "returned 'notes'; expected 'notes_db'"),
+        (NOTES.format(alias="notes_db", migrate="db == 'notes_db'").replace(
+            "model._meta.app_label", "model.app_label"), "type object 'Note' has no attribute 'app_label'"),
         (NOTES.format(alias="notes_db", migrate="True"), "returned True; expected False"),
         (NOTES.format(alias="notes_db", migrate="db == 'notes_db'").replace(", **hints", ""),
          "refuses the hints Django passes"),
@@ -221,16 +223,25 @@ CASES = {
         ('PREDICT_FOUND = "False"', "write True or False (without quotes)"),
     ], "check_create_and_fetch": [
         (SOLUTION, RIGHT),
-        (FETCH.format(body="Post.objects.create(title=title)\n"
+        (FETCH.format(body="with transaction.atomic(using='acmeapp_db'):\n"
+                           "        Post.objects.create(title=title)\n"
                            "    return Post.objects.db_manager('acmeapp_db').get(title=title)"), RIGHT),
         (FETCH.format(body="with transaction.atomic(using='acmeapp_db'):\n"
                            "        Post.objects.create(title=title)\n"
                            "    return Post.objects.get(title=title)"), "looked for it on the replica"),
-        (FETCH.format(body="post = Post.objects.create(title=title)\n"
+        (FETCH.format(body="with transaction.atomic(using='acmeapp_db'):\n"
+                           "        post = Post.objects.create(title=title)\n"
                            "    post.refresh_from_db(using='acmeapp_db')\n    return post"), RIGHT),
         (FETCH.format(body="with transaction.atomic(using='acmeapp_db'):\n"
                            "        Post.objects.create(title=title)\n"
                            "        return Post.objects.using('acmeapp_db').get(title=title)"), RIGHT),
+        (FETCH.format(body="with transaction.atomic(using='acmeapp_replica'):\n"
+                           "        Post.objects.create(title=title)\n"
+                           "    return Post.objects.using('acmeapp_db').get(title=title)"),
+         "not written inside a transaction of the primary"),
+        (FETCH.format(body="Post.objects.create(title=title)\n"
+                           "    return Post.objects.using('acmeapp_db').get(title=title)"),
+         "not written inside a transaction of the primary"),
         (FETCH.format(body="with transaction.atomic():\n        Post.objects.create(title=title)\n"
                            "    return Post.objects.using('acmeapp_db').get(title=title)"),
          "used the empty 'default' alias"),
@@ -240,7 +251,8 @@ CASES = {
         (FETCH.format(body="Post.objects.using('acmeapp_replica').create(title=title)\n"
                            "    return Post.objects.using('acmeapp_replica').get(title=title)"),
          "wrote the post to the replica"),
-        (FETCH.format(body="Post.objects.create(title=title)\n"
+        (FETCH.format(body="with transaction.atomic(using='acmeapp_db'):\n"
+                           "        Post.objects.create(title=title)\n"
                            "    Post.objects.using('acmeapp_db').get(title=title)"),
          "is its `return` missing?"),
     ]},

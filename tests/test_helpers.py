@@ -297,7 +297,7 @@ def test_first_cell_can_be_rerun_in_the_same_kernel(tmp_path, monkeypatch, capsy
         assert Path.cwd() == tmp_path / "02_listing_the_tables"
         assert Path("db.sqlite3").is_file()
     lines = capsys.readouterr().out.splitlines()
-    assert lines == ["Project folder 02_listing_the_tables/ ready: restored what notebook(s) 01 built."] * 2
+    assert lines == ["Project folder 02_listing_the_tables/ ready: restored what notebook 01 built."] * 2
     from IPython.core.interactiveshell import InteractiveShell
 
     leaked = {"manage", "django_admin", "Path", "tree"} & set(InteractiveShell.instance().user_ns)
