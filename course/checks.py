@@ -416,7 +416,7 @@ def check_test_module_passes(label: str = "acmeapp.test_exercise", test_class: s
 _OUTCOMES = ("passes", "DatabaseOperationForbidden", "Circular dependency", "ENGINE error")
 
 
-def check_test_run_prediction(answer, label: str = "acmeapp") -> None:
+def check_test_run_prediction(answer, label: str = "acmeapp", name: str = "PREDICT_OUTCOME") -> None:
     """What ``manage.py test label`` does now: pass, or which of the lesson's errors it stops with."""
     out = _manage_output("test", label)
     if "Circular dependency" in out:
@@ -433,8 +433,10 @@ def check_test_run_prediction(answer, label: str = "acmeapp") -> None:
     because = {
         "Circular dependency": "Before any test runs, the runner orders the test databases: acmeapp_db "
                                "depends on 'default' unless told otherwise, and 'default' is not among them.",
+        "ENGINE error": "'__all__' includes the empty 'default'; after the test Django cleans up every "
+                        "alias the test may use, and the dummy backend of 'default' raises the ENGINE error.",
     }.get(truth, "Read the output of the next cell.")
-    _choice("PREDICT_OUTCOME", answer, _OUTCOMES, truth, because)
+    _choice(name, answer, _OUTCOMES, truth, because)
     _ok(f"the run ends with: {truth}.")
 
 
@@ -587,6 +589,22 @@ def check_query_predictions(answer) -> None:
         raise Incorrect("Not what Django did: " + "; ".join(wrong) + ". A query works when it reads one "
                         "table, or one database's tables; a join needs both tables in one database.")
     _ok("the two queries on author_id work (one table each); the two joins need auth_user in acmeapp_db.")
+
+
+_ON_DELETE = {"CASCADE": "deleted with her", "SET_NULL": "author_id becomes None",
+              "DO_NOTHING": "author_id keeps her id"}
+
+
+def check_delete_prediction(answer) -> None:
+    """What deleting a user does to her posts, from ``Post.author``'s ``on_delete``."""
+    from acmeapp.models import Post
+
+    on_delete = Post._meta.get_field("author").remote_field.on_delete.__name__
+    truth = _ON_DELETE.get(on_delete, on_delete)
+    _choice("PREDICT_DELETE", answer, tuple(_ON_DELETE.values()), truth,
+            f"Post.author has on_delete=models.{on_delete}: Django does not look for the posts at all, "
+            "and no database constraint stops the delete either (db_constraint=False).")
+    _ok(f"{truth}: on_delete=models.{on_delete}.")
 
 
 def check_posts_by_staff(posts_by_staff) -> None:

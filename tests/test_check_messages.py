@@ -143,10 +143,13 @@ CASES = {
         ('PREDICTED = "acmeapp_post"', "not str"),
         ('PREDICTED = set("acmeapp_post")', "holds single letters"),
     ]},
-    "06_testing": {"check_test_run_prediction": [
+    "06_testing": {"check_test_run_prediction(PREDICT_OUTCOME": [
         (SOLUTION, RIGHT),
         ('PREDICT_OUTCOME = "passes"', "Django says 'Circular dependency'. Before any test runs"),
         ('PREDICT_OUTCOME = "circular dependency"', "is not one of the choices"),
+    ], "check_test_run_prediction(PREDICT_ALL": [
+        (SOLUTION, RIGHT),
+        ('PREDICT_ALL = "passes"', "Django says 'ENGINE error'. '__all__' includes the empty 'default'"),
     ], "check_test_module_passes": [
         (SOLUTION, RIGHT),
         (AUTHOR_TESTS.format(databases="databases = ['acmeapp_db', 'auth_db']", count=1), RIGHT),
@@ -197,6 +200,11 @@ CASES = {
         (lambda solution: solution.replace('"fails"', '"fail"', 1), "write 'works' or 'fails'"),
         ('PREDICT_QUERIES = {"Post.objects.filter(author=ada)": "works"}',
          "Give PREDICT_QUERIES as the dict"),
+    ], "check_delete_prediction": [
+        (SOLUTION, RIGHT),
+        ('PREDICT_DELETE = "deleted with her"', "Django says 'author_id keeps her id'. Post.author has "
+                                                "on_delete=models.DO_NOTHING"),
+        ('PREDICT_DELETE = "None"', "is not one of the choices"),
     ], "check_posts_by_staff": [
         (SOLUTION, RIGHT),
         (STAFF.format(body="ids = [user.pk for user in User.objects.filter(is_staff=True)]\n"
