@@ -17,7 +17,7 @@ from types import SimpleNamespace
 
 from course import sqlite
 from course.errors import CourseError
-from course.shell import PYTEST_ENV, PYTEST_OPTIONS, resume_postgres, terminal_env
+from course.shell import PYTEST_ENV, PYTEST_OPTIONS, resume_postgres, shown_manage, terminal_env
 
 
 class Incorrect(CourseError):
@@ -89,8 +89,8 @@ def _compare(answer: set[str], truth: set[str], why: dict[str, str], what: str,
         raise Incorrect(text[0].upper() + text[1:] + ".")
 
 
-def _choice(name: str, answer, choices: tuple[str, ...], truth: str, because: str) -> None:
-    """A prediction written as one of ``choices``, against ``truth``, what Django really did."""
+def _chosen(name: str, answer, choices: tuple[str, ...]) -> str:
+    """``answer``, a prediction that must be one of ``choices`` (surrounding spaces aside)."""
     listed = ", ".join(map(repr, choices))
     if answer is None:
         raise Incorrect(f"{name} is still None: replace None by your prediction, one of {listed}.")
@@ -99,6 +99,12 @@ def _choice(name: str, answer, choices: tuple[str, ...], truth: str, because: st
     if answer not in choices:
         raise Incorrect(f"{name} = {answer!r} is not one of the choices, written exactly as listed: "
                         f"{listed}.")
+    return answer
+
+
+def _choice(name: str, answer, choices: tuple[str, ...], truth: str, because: str) -> None:
+    """A prediction written as one of ``choices``, against ``truth``, what Django really did."""
+    answer = _chosen(name, answer, choices)
     if answer != truth:
         raise Incorrect(f"You predicted {answer!r}; Django says {truth!r}. {because}")
 
@@ -220,13 +226,14 @@ def check_settings_prediction(answer) -> None:
 
 
 def check_migrate_alias_prediction(answer) -> None:
-    """The alias a plain ``migrate`` works on, as ``migrate --help`` documents it."""
-    found = re.search(r'Defaults to the\s+"(\w+)"\s+database', _manage_output("migrate", "--help"))
-    truth = found.group(1) if found else "default"
-    _choice("PREDICT_ALIAS", answer, ("default", "auth_db", "acmeapp_db", "all of them"), truth,
+    """The alias a plain ``migrate`` works on: Django's ``DEFAULT_DB_ALIAS``, the default of every
+    command's ``--database`` (``python manage.py migrate --help`` says so)."""
+    from django.db import DEFAULT_DB_ALIAS
+
+    _choice("PREDICT_ALIAS", answer, ("default", "auth_db", "acmeapp_db", "all of them"), DEFAULT_DB_ALIAS,
             "migrate works on one alias, the one --database names; without it, 'default' (see "
             "`python manage.py migrate --help`). It never loops over DATABASES.")
-    _ok(f"a plain migrate works on {truth!r} only, whatever else DATABASES holds.")
+    _ok(f"a plain migrate works on {DEFAULT_DB_ALIAS!r} only, whatever else DATABASES holds.")
 
 
 # 04 · Routers -------------------------------------------------------------------------------------
@@ -417,8 +424,11 @@ _OUTCOMES = ("passes", "DatabaseOperationForbidden", "Circular dependency", "ENG
 
 
 def check_test_run_prediction(answer, label: str = "acmeapp", name: str = "PREDICT_OUTCOME") -> None:
-    """What ``manage.py test label`` does now: pass, or which of the lesson's errors it stops with."""
-    out = _manage_output("test", label)
+    """What ``manage.py test label`` does now: pass, or which of the lesson's errors it stops with.
+
+    Once the prediction is written, the check runs the command and shows it, then judges."""
+    _chosen(name, answer, _OUTCOMES)
+    out = shown_manage("test", label, check=False)
     if "Circular dependency" in out:
         truth = "Circular dependency"
     elif "DatabaseOperationForbidden" in out:
@@ -786,7 +796,8 @@ def check_check_ids_prediction(answer, module: str = "core.settings.broken") -> 
     unknown = sorted(a for a in answer if not re.fullmatch(r"core\.E00[1-4]", a))
     if unknown:
         raise Incorrect(f"{', '.join(map(repr, unknown))}: the project's checks are core.E001 to core.E004.")
-    truth = set(re.findall(r"\((core\.E\d{3})\)", _manage_output("check", f"--settings={module}")))
+    shown = shown_manage("check", f"--settings={module}", check=False)  # the command, then the verdict
+    truth = set(re.findall(r"\((core\.E\d{3})\)", shown))
     if answer != truth:
         said = ", ".join(sorted(truth)) or "none"
         raise Incorrect(f"You predicted {', '.join(sorted(answer))}; the checks report {said}. Each id "

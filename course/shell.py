@@ -119,8 +119,9 @@ def resume_postgres() -> None:
             server.resume()
 
 
-def _run(argv: list[str], check: bool, tail: int | None, env: dict[str, str] | None, shown: str) -> None:
-    """Print ``shown`` (the command as typed), run ``argv`` as a new terminal would, print its output."""
+def _run(argv: list[str], check: bool, tail: int | None, env: dict[str, str] | None, shown: str) -> str:
+    """Print ``shown`` (the command as typed), run ``argv`` as a new terminal would, print its output;
+    return that output, as printed."""
     print(shown)
     resume_postgres()
     full_env = terminal_env(PYTHONUNBUFFERED="1", **(env or {}))
@@ -137,6 +138,7 @@ def _run(argv: list[str], check: bool, tail: int | None, env: dict[str, str] | N
             raise CommandFailed(
                 f"{' '.join(argv[1:])} failed (exit code {proc.returncode}): read its output above."
             )
+    return "\n".join(lines)
 
 
 def manage(
@@ -150,12 +152,21 @@ def manage(
     ``check=False`` is for commands shown failing on purpose. ``tail`` keeps only the last
     lines (a long traceback ends with the message that matters) and says how many it left out.
     """
+    shown_manage(*args, check=check, tail=tail, env=env)
+
+
+def shown_manage(
+    *args: str, check: bool = True, tail: int | None = None, env: dict[str, str] | None = None
+) -> str:
+    """``manage(*args)``, returning what it printed of the command's output (for the checks, which
+    show a command and then judge it)."""
     if not Path("manage.py").is_file():
         raise FileNotFoundError(
             "No manage.py in the current folder: run this notebook's first cell, "
             "which creates the project folder and moves into it."
         )
-    _run([sys.executable, "manage.py", *args], check, tail, env, typed(["python", "manage.py", *args], env))
+    return _run([sys.executable, "manage.py", *args], check, tail, env,
+                typed(["python", "manage.py", *args], env))
 
 
 def django_admin(*args: str, check: bool = True) -> None:

@@ -348,7 +348,7 @@ def test_each_answer_gets_its_own_message(name, tmp_path, monkeypatch):
                 kind, shown = run(source)
                 if kind != "error":  # the answer cell ran: now the check, as the student reruns it
                     kind, shown = run(cell.source, check=True)
-                passed = kind == "text" and shown.startswith(RIGHT)
+                passed = kind == "text" and shown.rstrip().splitlines()[-1].startswith(RIGHT)
                 if expected == RIGHT and not passed or expected != RIGHT and (
                         kind != "error" or expected not in shown):
                     wrong.append(f"{marker}, answer:\n{source}\nexpected: {expected}\nshown: {shown}\n")
