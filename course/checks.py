@@ -282,11 +282,26 @@ def check_notes_router(router_class) -> None:
     _ok("NotesRouter sends notes to 'notes_db' and leaves every other app to the other routers.")
 
 
-def check_logentry_prediction(answer) -> None:
-    """Where the routers send writes of ``admin.LogEntry``, as Django answers in a new process."""
-    code = ("from django.apps import apps; from django.db import router; "
-            "print(router.db_for_write(apps.get_model('admin.LogEntry')))")
-    truth = _manage_output("shell", "--no-imports", "-c", code).strip().splitlines()[-1]
+def _settings_module(module: str):
+    """The project's settings module ``module``, imported as plain Python (Django is not set up)."""
+    import importlib
+
+    if not Path("manage.py").is_file():
+        raise Incorrect("No manage.py here: run the notebook's first cell first.")
+    if "" not in sys.path and str(Path.cwd()) not in sys.path:
+        sys.path.insert(0, str(Path.cwd()))
+    try:
+        return importlib.import_module(module)
+    except Exception as error:
+        raise _raised(f"Loading {module}", error) from None
+
+
+def check_logentry_prediction(answer, module: str = "core.settings.multi") -> None:
+    """Where Django's router chain, with the routers of ``module``, sends writes of ``admin.LogEntry``."""
+    from django.db.utils import ConnectionRouter
+
+    routers = ConnectionRouter(_settings_module(module).DATABASE_ROUTERS)
+    truth = routers.db_for_write(_fake_model("admin", "logentry"))
     because = ("LogEntry is a model of the app 'admin', which is in AuthRouter.route_app_labels; "
                "AuthRouter is asked first and answers 'auth_db'." if truth == "auth_db" else
                "Read the routers in core/db_routers.py in the order of DATABASE_ROUTERS.")
@@ -349,10 +364,8 @@ def check_content_types_prediction(answer, files=("experiment_auth.sqlite3", "ex
 def check_test_database_prediction(answer, alias: str = "acmeapp_db",
                                    module: str = "core.settings.postgres") -> None:
     """The name of the test database Django creates for ``alias``: TEST['NAME'], else 'test_' + NAME."""
-    code = (f"from django.conf import settings; db = settings.DATABASES['{alias}']; "
-            "print(db.get('TEST', {}).get('NAME') or 'test_' + str(db['NAME']))")
-    shown = _manage_output("shell", "--no-imports", "-c", code, f"--settings={module}").strip().splitlines()
-    truth = shown[-1] if shown else ""
+    database = _settings_module(module).DATABASES[alias]
+    truth = database.get("TEST", {}).get("NAME") or f"test_{database['NAME']}"
     _choice("PREDICT_TEST_DB", answer, ("acmeapp", "test_acmeapp", "test_acmeapp_db", "in memory"), truth,
             "Unless TEST['NAME'] says otherwise, the test database is named after the real one, with "
             "'test_' in front (the alias plays no part); only SQLite uses memory.")
