@@ -17,7 +17,7 @@ from types import SimpleNamespace
 
 from course import sqlite
 from course.errors import CourseError
-from course.shell import PYTEST_ENV, PYTEST_OPTIONS, resume_postgres, shown_manage, terminal_env
+from course.shell import PYTEST_ENV, PYTEST_OPTIONS, shown_manage, terminal_env
 
 
 class Incorrect(CourseError):
@@ -114,15 +114,6 @@ def _has_rows(path: str, table: str) -> bool:
     return table in sqlite.tables(path) and sqlite.query(path, f"SELECT COUNT(*) FROM {table}").rows[0][0] > 0
 
 
-def _manage_output(*args: str, **env: str) -> str:
-    """What ``python manage.py *args`` prints here (stdout and stderr), run as in a new terminal."""
-    if not Path("manage.py").is_file():
-        raise Incorrect("No manage.py here: run the notebook's first cell first.")
-    resume_postgres()
-    proc = subprocess.run([sys.executable, "manage.py", *args], capture_output=True, text=True,
-                          env=terminal_env(**env))
-    return proc.stdout + proc.stderr
-
 
 # 02 · Listing the tables -------------------------------------------------------------------------
 
@@ -163,14 +154,15 @@ _SHOW = (
 )
 
 
-def _manage_with(module: str, *args: str) -> subprocess.CompletedProcess:
-    """Run ``manage.py *args --settings=module`` once the settings file exists (else say to write it)."""
+def _manage_with(module: str, *args: str, **env: str) -> subprocess.CompletedProcess:
+    """Run ``manage.py *args --settings=module`` as in a new terminal (plus ``env``), once the settings
+    file exists (else say to write it)."""
     path = Path(*module.split(".")).with_suffix(".py")
     if not path.is_file():
         raise Incorrect(f"{path.as_posix()} does not exist yet: write it in the cell above, "
                         f"starting with %%writefile {path.as_posix()}")
     argv = [sys.executable, "manage.py", *args, f"--settings={module}"]
-    return subprocess.run(argv, capture_output=True, text=True)
+    return subprocess.run(argv, capture_output=True, text=True, env=terminal_env(**env))
 
 
 def check_local_settings(module: str = "core.settings.local") -> None:
@@ -215,10 +207,10 @@ def check_local_settings(module: str = "core.settings.local") -> None:
 
 def check_settings_prediction(answer) -> None:
     """Which settings module wins when ``DJANGO_SETTINGS_MODULE`` and ``--settings`` disagree."""
-    shown = _manage_output("shell", "--no-imports", "-c", "from django.conf import settings; "
-                           "print(settings.SETTINGS_MODULE)", "--settings=core.settings.multi",
-                           DJANGO_SETTINGS_MODULE="core.settings.single")
-    truth = shown.strip().splitlines()[-1]
+    proc = _manage_with("core.settings.multi", "shell", "--no-imports", "-c",
+                        "from django.conf import settings; print(settings.SETTINGS_MODULE)",
+                        DJANGO_SETTINGS_MODULE="core.settings.single")
+    truth = (proc.stdout.strip().splitlines() or [proc.stderr.strip()])[-1]
     _choice("PREDICT_SETTINGS", answer, ("core.settings.single", "core.settings.multi"), truth,
             "--settings on the command line is the strongest: manage.py copies it into "
             "DJANGO_SETTINGS_MODULE before Django reads the variable.")
