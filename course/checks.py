@@ -17,7 +17,7 @@ from types import SimpleNamespace
 
 from course import sqlite
 from course.errors import CourseError
-from course.shell import PYTEST_ENV, PYTEST_OPTIONS, shown_manage, terminal_env
+from course.shell import PYTEST_ENV, PYTEST_OPTIONS, shown_manage, shown_pytest, terminal_env
 
 
 class Incorrect(CourseError):
@@ -237,6 +237,22 @@ def _fake_model(app_label: str, model_name: str):
     return type(model_name.capitalize(), (), {"_meta": meta, "__module__": f"{app_label}.models"})
 
 
+def _ask_router(router, name: str, method: str, args: tuple, hints: dict, shown: str):
+    """Call the learner's ``router.method(*args, **hints)`` as Django does; an error becomes one
+    ``Incorrect`` line (a method without ``**hints`` is told so)."""
+    if not hasattr(router, method):
+        raise Incorrect(f"{name} has no method {method}: add it (like AuthRouter's), or inherit it.")
+    try:
+        return getattr(router, method)(*args, **hints)
+    except TypeError as error:
+        if "unexpected keyword argument" not in str(error):
+            raise _raised(f"{name}().{method}({shown})", error) from None
+        raise Incorrect(f"{name}().{method} refuses the hints Django passes as keyword arguments "
+                        f"({error}): end its parameters with **hints, like AuthRouter's.") from None
+    except Exception as error:
+        raise _raised(f"{name}().{method}({shown})", error) from None
+
+
 def check_notes_router(router_class) -> None:
     """``router_class`` sends the app ``notes`` to ``notes_db`` and has no opinion on other apps."""
     if not isinstance(router_class, type):
@@ -257,17 +273,7 @@ def check_notes_router(router_class) -> None:
          "allow_migrate: answer None for other apps, so their own routers decide"),
     ]
     for method, args, hints, shown, expected, where in expectations:
-        if not hasattr(router, method):
-            raise Incorrect(f"NotesRouter has no method {method}: add it (like AuthRouter's).")
-        try:
-            got = getattr(router, method)(*args, **hints)
-        except TypeError as error:
-            if "unexpected keyword argument" not in str(error):
-                raise _raised(f"NotesRouter().{method}({shown})", error) from None
-            raise Incorrect(f"NotesRouter().{method} refuses the hints Django passes as keyword arguments "
-                            f"({error}): end its parameters with **hints, like AuthRouter's.") from None
-        except Exception as error:
-            raise _raised(f"NotesRouter().{method}({shown})", error) from None
+        got = _ask_router(router, "NotesRouter", method, args, hints, shown)
         if got != expected:
             raise Incorrect(f"NotesRouter().{method}({shown}) returned {got!r}; expected {expected!r}: "
                             f"look at NotesRouter.{where}.")
@@ -362,6 +368,98 @@ def check_test_database_prediction(answer, alias: str = "acmeapp_db",
             "Unless TEST['NAME'] says otherwise, the test database is named after the real one, with "
             "'test_' in front (the alias plays no part); only SQLite uses memory.")
     _ok(f"the test runner creates {truth!r} on the server, and drops it after the tests.")
+
+
+def _app_labels(name: str, answer, known: tuple[str, ...]) -> set[str]:
+    """``answer``, a prediction written as a set of app labels among ``known`` (may be empty)."""
+    listed = ", ".join(map(repr, known))
+    if answer is None:
+        raise Incorrect(f"{name} is still None: write a set of app labels among {listed} "
+                        "(set() for none).")
+    if isinstance(answer, str) or not isinstance(answer, set | frozenset | list | tuple):
+        raise Incorrect(f"Give {name} as a set of app labels, like {{{known[0]!r}}}, or set() for none.")
+    answer = {str(a).strip() for a in answer}
+    if answer and all(len(a) <= 1 for a in answer):
+        raise Incorrect(f"{name} holds single letters: set('sessions') splits a string into its letters. "
+                        f"Write the labels between braces instead: {{{known[-1]!r}}}.")
+    unknown = sorted(answer - set(known))
+    if unknown:
+        raise Incorrect(f"{', '.join(map(repr, unknown))}: the command lists only {listed}.")
+    return answer
+
+
+def check_showmigrations_prediction(answer, alias: str = "auth_db") -> None:
+    """Which apps ``showmigrations acmeapp sessions --database=alias`` marks ``[X]`` (applied)."""
+    apps = ("acmeapp", "sessions")
+    answer = _app_labels("PREDICT_APPLIED", answer, apps)
+    shown = shown_manage("showmigrations", *apps, f"--database={alias}", check=False)
+    truth, app = set(), None
+    for line in shown.splitlines():
+        if line in apps:
+            app = line
+        elif app and line.strip().startswith("[X]"):
+            truth.add(app)
+    if answer != truth:
+        said = ", ".join(sorted(truth)) or "none"
+        raise Incorrect(f"You predicted [X] for {', '.join(sorted(answer)) or 'none'}; the command shows "
+                        f"[X] for {said}. showmigrations reads the rows of django_migrations on the alias, "
+                        "not its tables: what did migrate record there?")
+    _ok(f"[X] for {', '.join(sorted(truth))} on {alias}: showmigrations reads the alias's history, "
+        "the rows of django_migrations, not its tables.")
+
+
+_REPORTS = {"ENGINE": "django.db.backends.postgresql", "NAME": "reports", "USER": "ada",
+            "PASSWORD": "s3cret#42", "HOST": "db2.example.com", "PORT": 6543}
+
+
+def check_database_url(url) -> None:
+    """``url`` is the database URL of the exercise's server, as ``dj_database_url`` reads it."""
+    import dj_database_url
+
+    if url is None or not str(url).strip():
+        raise Incorrect("REPORTS_URL is still empty: write the URL as a string, postgres://….")
+    if not isinstance(url, str):
+        raise Incorrect(f"Give REPORTS_URL as a string, not {type(url).__name__}.")
+    url = url.strip()
+    try:
+        parsed = dj_database_url.parse(url)
+    except Exception as error:  # dj_database_url raises ValueError and its own errors for bad URLs
+        extra = (" A '#' in a URL starts its fragment: write it %23 inside the password "
+                 "(urllib.parse.quote does it for you)." if "#" in url else "")
+        raise Incorrect(f"dj_database_url cannot read {url!r}: {error}{extra}") from None
+    wrong = [f"{key} is {parsed.get(key)!r}, not {value!r}" for key, value in _REPORTS.items()
+             if parsed.get(key) != value]
+    if wrong:
+        tip = " (a ':' and the number follow the host)" if parsed.get("PORT") != _REPORTS["PORT"] else ""
+        raise Incorrect(f"dj_database_url reads {url!r} as: " + "; ".join(wrong) + tip + ".")
+    _ok(f"dj_database_url reads it as the database {_REPORTS['NAME']!r} of {_REPORTS['USER']!r} on "
+        f"{_REPORTS['HOST']}:{_REPORTS['PORT']}, with the password intact.")
+
+
+_INSERT = ("the row goes in", "it fails: no user 42", "it fails: no table auth_user")
+
+
+def check_insert_prediction(answer) -> None:
+    """What SQLite does with a row of ``post_author`` once ``PRAGMA foreign_keys = ON``, tried for real."""
+    answer = _chosen("PREDICT_INSERT", answer, _INSERT)
+    con = sqlite3.connect(":memory:")
+    try:
+        con.execute("CREATE TABLE post_author (post_id bigint, user_id integer REFERENCES auth_user (id))")
+        con.commit()
+        con.execute("PRAGMA foreign_keys = ON")
+        con.execute("INSERT INTO post_author VALUES (2, 42)")
+        truth, said = _INSERT[0], "nothing"
+    except sqlite3.IntegrityError as error:
+        truth, said = _INSERT[1], str(error)
+    except sqlite3.OperationalError as error:
+        truth, said = _INSERT[2], str(error)
+    finally:
+        con.close()
+    if answer != truth:
+        raise Incorrect(f"You predicted {answer!r}; SQLite says {said!r}, so {truth!r}. With the checks on, "
+                        "every insert looks up the referenced row, in the same database file, and this one "
+                        "has no auth_user table to look in.")
+    _ok(f"{truth} ({said}): SQLite looks for the referenced table in the same file.")
 
 
 # 06 · Testing -------------------------------------------------------------------------------------
@@ -513,7 +611,96 @@ def check_rows_prediction(answer) -> None:
     _ok("; ".join(f"the {kind} is in {file}" for kind, file in truth.items()) + ".")
 
 
+def _password_matches(encoded: str, password: str) -> bool:
+    """Whether Django's ``pbkdf2_sha256$iterations$salt$hash`` ``encoded`` is that of ``password``."""
+    import base64
+    import hashlib
+    import hmac
+
+    algorithm, iterations, salt, digest = encoded.split("$", 3)
+    if algorithm != "pbkdf2_sha256":
+        return True  # another hasher: leave the proof to the login below
+    mine = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), int(iterations))
+    return hmac.compare_digest(base64.b64encode(mine).decode(), digest)
+
+
+def check_superuser(password: str, username: str = "admin", path: str = "auth_db.sqlite3") -> None:
+    """``username`` is a superuser in ``path`` whose password is ``password``."""
+    again = ("To create it again, rerun the notebook's first cell (it rebuilds the project folder from "
+             "the earlier notebooks), then your corrected cell.")
+    if not Path(path).is_file():
+        raise Incorrect(f"No {path} here: run the notebook's first cell, then your cell.")
+    rows = sqlite.query(path, "SELECT is_superuser, is_staff, password FROM auth_user WHERE username = ?",
+                        (username,)).rows
+    if not rows:
+        raise Incorrect(f"There is no user {username!r} in {path} yet. Did your command run without an "
+                        "error? It must name the alias where auth's tables are: --database=… .")
+    is_superuser, is_staff, encoded = rows[0]
+    if not (is_superuser and is_staff):
+        raise Incorrect(f"{username!r} is in {path} but is not a superuser: use createsuperuser. {again}")
+    if encoded.startswith("!"):
+        raise Incorrect(f"{username!r} has no usable password: with --noinput, createsuperuser takes it "
+                        "from the environment variable DJANGO_SUPERUSER_PASSWORD, and manage() passes "
+                        f"variables with env={{…}}. Nothing was set, so nobody can log in. {again}")
+    if not _password_matches(encoded, str(password)):
+        raise Incorrect(f"{username!r} has a password, but not PASSWORD ({password!r}): pass "
+                        f"DJANGO_SUPERUSER_PASSWORD=PASSWORD in env. {again}")
+    _ok(f"{username!r} is a superuser in {path}, with PASSWORD as its password.")
+
+
+_AFTER_STOP = ("the admin's login page", "an error page from Django", "no connection at all")
+
+
+def check_after_stop_prediction(answer, server) -> None:
+    """What a request to the stopped ``server``'s address gets, asked for real."""
+    import urllib.error
+    import urllib.request
+
+    answer = _chosen("PREDICT_AFTER_STOP", answer, _AFTER_STOP)
+    if server.running:
+        raise Incorrect("The server still runs: run the cell above that stops it, then this check.")
+    try:
+        urllib.request.urlopen(f"{server.url}/admin/login/", timeout=5).close()
+        truth = _AFTER_STOP[0]
+    except urllib.error.HTTPError:
+        truth = _AFTER_STOP[1]
+    except OSError:
+        truth = _AFTER_STOP[2]
+    if answer != truth:
+        raise Incorrect(f"You predicted {answer!r}; the request got {truth!r}. stop() ends the process "
+                        "of runserver: nothing listens on its port any more, so not even Django can answer.")
+    _ok(f"{truth}: the process is gone and nothing listens on its port.")
+
+
 # 09 · Relations across databases ------------------------------------------------------------------
+
+
+_MIGRATION_SQL = ("a REFERENCES clause to auth_user", "a plain column, without REFERENCES",
+                  "no SQL at all: auth_user is in another database")
+
+
+def check_migration_sql_prediction(answer, name: str = "PREDICT_SQL", migration: str = "0002",
+                                   alias: str = "acmeapp_db") -> None:
+    """What ``sqlmigrate acmeapp migration --database=alias`` prints for the new foreign key."""
+    answer = _chosen(name, answer, _MIGRATION_SQL)
+    shown = shown_manage("sqlmigrate", "acmeapp", migration, f"--database={alias}")
+    if 'REFERENCES "auth_user"' in shown:
+        truth = _MIGRATION_SQL[0]
+    elif "author_id" in shown:
+        truth = _MIGRATION_SQL[1]
+    else:
+        truth = _MIGRATION_SQL[2]
+    if answer != truth and truth == _MIGRATION_SQL[1]:
+        raise Incorrect(f"You predicted {answer!r}; sqlmigrate shows {truth!r}. db_constraint=False keeps "
+                        "the column and its index but leaves out the constraint, the REFERENCES clause.")
+    if answer != truth:
+        raise Incorrect(f"You predicted {answer!r}; sqlmigrate shows {truth!r}. A migration is written from "
+                        "the models alone, as for one database: the routers only decide, through "
+                        "allow_migrate, whether it runs on an alias, not what its SQL says.")
+    if truth == _MIGRATION_SQL[1]:
+        _ok(f"{truth}: db_constraint=False leaves out the constraint, nothing else.")
+    else:
+        _ok(f"{truth}: the SQL of a ForeignKey, as on one database; the routers do not rewrite it.")
 
 
 def _staff_posts_answer(posts_by_staff) -> list:
@@ -652,6 +839,37 @@ def check_posts_by_staff(posts_by_staff) -> None:
 # 10 · Primary and replica -------------------------------------------------------------------------
 
 
+def check_replica_router(router_class) -> None:
+    """``router_class`` reads Django's apps from 'auth_replica' and otherwise acts as ``AuthRouter``."""
+    name = getattr(router_class, "__name__", "AuthPrimaryReplicaRouter")
+    if not isinstance(router_class, type):
+        raise Incorrect(f"Pass the class itself, AuthPrimaryReplicaRouter, not {router_class!r}.")
+    router = _call(f"{name}()", router_class)
+    models = {label: _fake_model(label, model) for label, model in
+              [("auth", "user"), ("contenttypes", "contenttype"), ("sessions", "session"),
+               ("admin", "logentry"), ("acmeapp", "post")]}
+    expectations = [(("db_for_read", models[label]), "auth_replica") for label in
+                    ("auth", "contenttypes", "sessions", "admin")]
+    expectations += [(("db_for_write", models["auth"]), "auth_db"),
+                     (("db_for_read", models["acmeapp"]), None),
+                     (("allow_migrate", "auth_db", "auth"), True),
+                     (("allow_migrate", "auth_replica", "auth"), False)]
+    for (method, *args), expected in expectations:
+        shown = ", ".join(repr(a) if isinstance(a, str) else f"{a._meta.app_label}.{a.__name__}"
+                          for a in args)
+        hints = {"model_name": None} if method == "allow_migrate" else {"instance": None}
+        got = _ask_router(router, name, method, args, hints, shown)
+        if got != expected:
+            why = {"db_for_read": "reads of admin, auth, contenttypes and sessions (AuthRouter's apps) go to "
+                                  "the replica; other apps get None",
+                   "db_for_write": "writes still go to the primary, 'auth_db'",
+                   "allow_migrate": "a replica is never migrated: AuthRouter's allow_migrate already says so"}
+            raise Incorrect(f"{name}().{method}({shown}) returned {got!r}; expected {expected!r}: "
+                            f"{why[method]}.")
+    _ok(f"{name} reads Django's apps from 'auth_replica', writes them to 'auth_db', and never migrates the "
+        "replica.")
+
+
 def check_read_after_write_prediction(answer) -> None:
     """Whether a read of ``Post`` right after a write finds it: only if both go to one alias."""
     from django.db import router
@@ -739,6 +957,27 @@ def check_create_and_fetch(create_and_fetch) -> None:
     _ok("create_and_fetch() reads its own write back from the primary, acmeapp_db.")
 
 
+_REPLICA_OUTCOMES = ("passes", "no such table: acmeapp_post", "database table is locked",
+                     "DatabaseOperationForbidden")
+
+
+def check_replica_test_prediction(answer, settings: str = "core.settings.replica") -> None:
+    """How ``manage.py test acmeapp.replica_tests --settings=settings`` ends, run and shown."""
+    _chosen("PREDICT_REPLICA_TEST", answer, _REPLICA_OUTCOMES)
+    out = shown_manage("test", "acmeapp.replica_tests", f"--settings={settings}", check=False)
+    truth = next((o for o in _REPLICA_OUTCOMES[1:] if o in out), None)
+    if truth is None and re.search(r"^OK\b", out, re.M):
+        truth = "passes"
+    if truth is None:
+        last = (out.strip().splitlines() or ["(no output)"])[-1]
+        raise Incorrect(f"The test stops for a reason this lesson does not teach: {last}")
+    _choice("PREDICT_REPLICA_TEST", answer, _REPLICA_OUTCOMES, truth,
+            "The runner creates a test database for each alias the test lists, empty, and migrates it "
+            "with the routers, which allow acmeapp on acmeapp_db only: the test replica has no "
+            "acmeapp_post table.")
+    _ok(f"the run ends with: {truth}. Test databases are migrated through the routers, and never replicated.")
+
+
 # 11 · pytest-django -------------------------------------------------------------------------------
 
 
@@ -787,6 +1026,34 @@ def check_pytest_file_passes(path: str = "acmeapp/replica_authors.py",
                         "which the replica's connection cannot read. Which argument of the mark changes "
                         "that?")
     raise Incorrect(_test_failure(out, "The test", "its django_db mark"))
+
+
+_TEST_FILES = ("acmeapp/tests.py", "acmeapp/test_posts.py", "acmeapp/replica_pytest.py",
+               "acmeapp/replica_tests.py")
+
+
+def check_collection_prediction(answer) -> None:
+    """Which test files a plain ``pytest`` (no file named) collects in the project, by ``python_files``."""
+    if answer is None:
+        raise Incorrect("PREDICT_COLLECTED is still None: write a set of file names among "
+                        f"{', '.join(map(repr, _TEST_FILES))}.")
+    if isinstance(answer, str) or not isinstance(answer, set | frozenset | list | tuple):
+        raise Incorrect("Give PREDICT_COLLECTED as a set of file names, like {'acmeapp/tests.py'}.")
+    names = {Path(str(a).strip()).name for a in answer}
+    known = {Path(f).name for f in _TEST_FILES}
+    if names - known:
+        raise Incorrect(f"{', '.join(sorted(names - known))}: the candidates are "
+                        f"{', '.join(map(repr, _TEST_FILES))}.")
+    shown = shown_pytest("--collect-only")
+    truth = {Path(line.split("::")[0]).name for line in shown.splitlines() if "::" in line}
+    if names != truth:
+        missing, extra = sorted(truth - names), sorted(names - truth)
+        parts = ([f"it also collects {', '.join(missing)}"] if missing else []) + (
+            [f"it does not collect {', '.join(extra)}"] if extra else [])
+        text = "; ".join(parts)
+        raise Incorrect(f"{text[0].upper() + text[1:]}. With no file named, pytest collects the files "
+                        "whose names match python_files in pytest.ini, and only those.")
+    _ok(f"{', '.join(sorted(truth))}: the names python_files matches.")
 
 
 # 12 · A routing guard ---------------------------------------------------------------------------
@@ -842,3 +1109,83 @@ def check_sessions_routing(module: str = "core.settings.exercise") -> None:
     if found["migrates"] != ["sessions_db"]:
         raise Incorrect(f"Session may migrate on {found['migrates']}: only on 'sessions_db'.")
     _ok(f"{module} passes the routing checks and keeps sessions, and only them, in sessions_db.")
+
+
+def _run_tests(test_class, replace) -> tuple:
+    """Run ``test_class``'s tests with each routing check replaced by ``replace(check)``; return the
+    unittest result and the errors the routing checks reported meanwhile."""
+    import unittest
+
+    from django.core.checks.registry import registry
+
+    routing = [c for c in registry.registered_checks if "routing" in getattr(c, "tags", ())]
+    reported, saved = [], set(registry.registered_checks)
+    registry.registered_checks = (saved - set(routing)) | {replace(c, reported) for c in routing}
+    try:
+        result = unittest.TestResult()
+        unittest.defaultTestLoader.loadTestsFromTestCase(test_class).run(result)
+    finally:
+        registry.registered_checks = saved
+    return result, reported
+
+
+def _your_line_in(frames: list[str]) -> str:
+    """`` (line N of your cell: `source`)`` for the last frame of a formatted traceback that is the
+    learner's (a notebook cell), or ``""``."""
+    for n in range(len(frames) - 1, -1, -1):
+        found = re.match(r'\s*File "(.*)", line (\d+)', frames[n])
+        if found and ("ipykernel" in found[1] or found[1].startswith("<")):
+            code = frames[n + 1].strip() if n + 1 < len(frames) else ""
+            return f" (line {found[2]} of your cell: `{code}`)"
+    return ""
+
+
+def _recording(check, reported):
+    def recorded(*args, **kwargs):
+        errors = check(*args, **kwargs)
+        reported.extend(errors)
+        return errors
+    recorded.tags = check.tags
+    return recorded
+
+
+def _silenced(check, reported):
+    def silenced(*args, **kwargs):
+        return []
+    silenced.tags = check.tags
+    return silenced
+
+
+def check_routing_test(test_class) -> None:
+    """``test_class`` passes on the project's checks, fails without them, and breaks sessions' routing."""
+    import unittest
+
+    from django.test import SimpleTestCase, TransactionTestCase
+
+    name = getattr(test_class, "__name__", "SessionsCheckTests")
+    if not isinstance(test_class, type) or not issubclass(test_class, unittest.TestCase):
+        raise Incorrect(f"Pass the test class itself, SessionsCheckTests, not {test_class!r}.")
+    if issubclass(test_class, TransactionTestCase) or not issubclass(test_class, SimpleTestCase):
+        raise Incorrect(f"{name} should be a SimpleTestCase: the checks query no database, and a TestCase "
+                        "would open transactions on every alias it lists.")
+    if not unittest.defaultTestLoader.getTestCaseNames(test_class):
+        raise Incorrect(f"{name} has no test: name its method test_… .")
+    result, reported = _run_tests(test_class, _recording)
+    problems = result.failures + result.errors
+    if problems:
+        test, trace = problems[0]
+        lines = trace.strip().splitlines()
+        first = next((n for n, line in enumerate(lines) if re.match(r"\w+(Error|Exception)\b", line)), -1)
+        said = lines[first] if len(lines[first]) <= 300 else lines[first][:300] + " …"
+        raise Incorrect(f"{test.id().split('.')[-1]} fails on the project's checks: {said}"
+                        + ("" if first == -1 else _your_line_in(lines[:first])))
+    broken = {(e.id, e.obj._meta.label) for e in reported if hasattr(e.obj, "_meta")}
+    if not {("core.E001", "sessions.Session"), ("core.E003", "sessions.Session")} & broken:
+        raise Incorrect(f"{name} never breaks the routing of sessions: give override_settings("
+                        "DATABASE_ROUTERS=[…]) a router that sends sessions to 'sessions_db', first in the "
+                        "list.")
+    result, _ = _run_tests(test_class, _silenced)
+    if result.wasSuccessful():
+        raise Incorrect(f"{name} passes even with the routing checks switched off, so it would never catch "
+                        "a broken check: assert the ids they report.")
+    _ok(f"{name} passes on the project's checks and fails without them.")

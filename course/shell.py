@@ -11,7 +11,7 @@ import sysconfig
 from pathlib import Path
 
 # What differs from one machine or run to the next, and what it is shown as instead.
-_TIMING = re.compile(r"\b(Ran \d+ tests?|passed|failed|errors?|skipped) in \d+\.\d+s")
+_TIMING = re.compile(r"\b(Ran \d+ tests?|passed|failed|errors?|skipped|collected) in \d+\.\d+s")
 _ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
 _COLOUR = re.compile(r"\x1b\[[0-9;]*m")  # terminal colour codes, which some tools add anyway
 _TRACEBACK = re.compile(r"^(\s*)Traceback \(most recent call last\):$")
@@ -181,10 +181,15 @@ def run_pytest(*args: str, check: bool = True) -> None:
     machine (the fixed width keeps the progress line the same on every terminal).
     The run time is replaced like the test runner's; ``check`` works as for ``manage``.
     """
+    shown_pytest(*args, check=check)
+
+
+def shown_pytest(*args: str, check: bool = False) -> str:
+    """``run_pytest(*args)``, returning what it printed of the run's output (for the checks)."""
     if not Path("pytest.ini").is_file():
         raise FileNotFoundError(
             "No pytest.ini in the current folder: run this notebook's first cell, and the cell "
             "that writes pytest.ini."
         )
-    _run([sys.executable, "-m", "pytest", *PYTEST_OPTIONS, *args], check, None, PYTEST_ENV,
-         typed(["python", "-m", "pytest", *args]))
+    return _run([sys.executable, "-m", "pytest", *PYTEST_OPTIONS, *args], check, None, PYTEST_ENV,
+                typed(["python", "-m", "pytest", *args]))

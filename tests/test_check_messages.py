@@ -52,6 +52,42 @@ class AuthorTests(TestCase):
 '''
 STAFF = 'def posts_by_staff():\n    {body}\n'
 FETCH = 'from django.db import transaction\n\n\ndef create_and_fetch(title):\n    {body}\n'
+OPEN_07 = 'from course.workspace import open_project\n\nopen_project("07_running_the_server")\n'
+SUPERUSER = ('PASSWORD = "course-local-only"\n\n'
+             'manage("createsuperuser", "--noinput", "--username=admin", "--email=admin@example.com", {args}'
+             'check=False)')
+REPLICA_ROUTER = '''from core.db_routers import AuthRouter
+
+
+class AuthPrimaryReplicaRouter({base}):
+    def db_for_read(self, model{hints}):
+        if {condition}:
+            return {alias!r}
+        return None
+'''
+SESSIONS_TEST = '''from django.contrib.sessions.models import Session
+from django.test import {base}, override_settings
+
+from core.db_routers import AcmeAppRouter, AuthRouter
+from core.tests import routing_errors
+
+
+class SessionsRouter:
+    def db_for_read(self, model, **hints):
+        return 'sessions_db' if model._meta.app_label == 'sessions' else None
+
+    db_for_write = db_for_read
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        return db == 'sessions_db' if app_label == 'sessions' else None
+
+
+class SessionsCheckTests({base}):
+    {decorator}
+    def test_sessions(self):
+        {body}
+'''
+BROKEN = "@override_settings(DATABASE_ROUTERS=[SessionsRouter(), AuthRouter(), AcmeAppRouter()])"
 PYTEST_FILE = '''%%writefile acmeapp/replica_authors.py
 import pytest
 from django.contrib.auth.models import User
@@ -128,7 +164,15 @@ CASES = {
         (NOTES.format(alias="notes_db", migrate="db == 'notes_db'") + "\n\nNotesRouter = NotesRouter()\n",
          "Pass the class itself"),
     ]},
-    "05_migrating_each_alias": {"check_content_types_prediction": [
+    "05_migrating_each_alias": {"check_showmigrations_prediction": [
+        (SOLUTION, RIGHT),
+        ('PREDICT_APPLIED = ["sessions", "acmeapp"]', RIGHT),
+        ('PREDICT_APPLIED = {"sessions"}', "the command shows [X] for acmeapp, sessions"),
+        ("PREDICT_APPLIED = set()", "You predicted [X] for none"),
+        ('PREDICT_APPLIED = "sessions"', "Give PREDICT_APPLIED as a set"),
+        ('PREDICT_APPLIED = set("sessions")', "single letters"),
+        ('PREDICT_APPLIED = {"acmeapp_post"}', "the command lists only"),
+    ], "check_content_types_prediction": [
         (SOLUTION, RIGHT),
         ('PREDICT_CONTENT_TYPES = "auth only"', "Django says 'both'"),
         ('PREDICT_CONTENT_TYPES = "Both"', "is not one of the choices"),
@@ -162,7 +206,23 @@ CASES = {
         (AUTHOR_TESTS.format(databases="databases = {'auth_db', 'acmeapp_db'}", count=2),
          "not for a multi-database reason: AssertionError: 1 != 2"),
     ]},
-    "07_running_the_server": {"check_rows_prediction": [
+    "07_running_the_server": {"check_superuser": [
+        (SUPERUSER.format(args=""), "There is no user 'admin' in auth_db.sqlite3 yet"),
+        (SUPERUSER.format(args='"--database=acmeapp_db", '), "There is no user 'admin'"),
+        (SUPERUSER.format(args='"--database=auth_db", '), "has no usable password"),
+        (OPEN_07 + SUPERUSER.format(args='"--database=auth_db", '
+                                         'env={"DJANGO_SUPERUSER_PASSWORD": "secret"}, '),
+         "has a password, but not PASSWORD"),
+        (OPEN_07 + SUPERUSER.format(args='"--database", "auth_db", '
+                                         'env={"DJANGO_SUPERUSER_PASSWORD": PASSWORD}, '), RIGHT),
+    ], "check_after_stop_prediction": [
+        (SOLUTION, RIGHT),
+        ("PREDICT_AFTER_STOP = \"the admin's login page\"", "the request got 'no connection at all'"),
+        ('PREDICT_AFTER_STOP = "refused"', "is not one of the choices"),
+        ('from course.server import DevServer\n\nserver = DevServer()\n'
+         'PREDICT_AFTER_STOP = "no connection at all"', "The server still runs"),
+        ('server.stop()\nPREDICT_AFTER_STOP = " no connection at all "', RIGHT),
+    ], "check_rows_prediction": [
         (SOLUTION, RIGHT),
         ('PREDICTED_FILES = {"session": "auth_db.sqlite3", "admin log entry": "acmeapp_db.sqlite3", '
          '"post": "acmeapp_db.sqlite3"}',
@@ -182,7 +242,20 @@ CASES = {
         ('ANSWER_FILE = "auth_db.sqlite3"\nANSWER_SQL = "SELECT * FROM django_admin_log; SELECT 1"',
          "write one SELECT"),
     ]},
-    "08_postgresql": {"check_test_database_prediction": [
+    "08_postgresql": {"check_insert_prediction": [
+        (SOLUTION, RIGHT),
+        ('PREDICT_INSERT = "it fails: no user 42"', "SQLite says 'no such table: main.auth_user'"),
+        ('PREDICT_INSERT = "the row goes in"', "has no auth_user table to look in"),
+        ('PREDICT_INSERT = "fails"', "is not one of the choices"),
+    ], "check_database_url": [
+        (SOLUTION, RIGHT),
+        ('REPORTS_URL = "postgresql://ada:s3cret%2342@db2.example.com:6543/reports"', RIGHT),
+        ('REPORTS_URL = "postgres://ada:s3cret#42@db2.example.com:6543/reports"', "write it %23"),
+        ('REPORTS_URL = "postgres://ada:s3cret%2342@db2.example.com/reports"', "PORT is"),
+        ('REPORTS_URL = "mysql://ada:s3cret%2342@db2.example.com:6543/reports"', "ENGINE is"),
+        ('REPORTS_URL = "postgres://ada:s3cret%2342@db2.example.com:6543/report"', "NAME is 'report'"),
+        ("REPORTS_URL = 6543", "Give REPORTS_URL as a string"),
+    ], "check_test_database_prediction": [
         (SOLUTION, RIGHT),
         ('PREDICT_TEST_DB = "test_acmeapp_db"', "Django says 'test_acmeapp'"),
         ('PREDICT_TEST_DB = "memory"', "is not one of the choices"),
@@ -193,7 +266,16 @@ CASES = {
         ('PREDICTED_PG = {"acmeapp_post"}', "1 of the 2 tables is still missing"),
         ('PREDICTED_PG = {"acmeapp_post", "django_migrations", "acmeapp_post_id_seq"}', "it is a sequence"),
     ]},
-    "09_relations_across_databases": {"check_query_predictions": [
+    "09_relations_across_databases": {"check_migration_sql_prediction(PREDICT_SQL_AGAIN": [
+        (SOLUTION, RIGHT),
+        ('PREDICT_SQL_AGAIN = "a REFERENCES clause to auth_user"', "leaves out the constraint"),
+        ('PREDICT_SQL_AGAIN = None', "PREDICT_SQL_AGAIN is still None"),
+    ], "check_migration_sql_prediction(PREDICT_SQL)": [
+        (SOLUTION, RIGHT),
+        ('PREDICT_SQL = "a plain column, without REFERENCES"',
+         "sqlmigrate shows 'a REFERENCES clause to auth_user'"),
+        ('PREDICT_SQL = "REFERENCES"', "is not one of the choices"),
+    ], "check_query_predictions": [
         (SOLUTION, RIGHT),
         (lambda solution: solution.replace('"ada.post_set.all()": "works"', '"ada.post_set.all()": "fails"'),
          "Not what Django did: ada.post_set.all() works."),
@@ -225,7 +307,29 @@ CASES = {
         (STAFF.format(body="return Post.objects.filter(author_id__in=[2]).values_list('title', flat=True)"),
          "return the posts themselves"),
     ]},
-    "10_primary_and_replica": {"check_read_after_write_prediction": [
+    "10_primary_and_replica": {"check_replica_test_prediction": [
+        (SOLUTION, RIGHT),
+        ('PREDICT_REPLICA_TEST = "database table is locked"', "Django says 'no such table: acmeapp_post'"),
+        ('PREDICT_REPLICA_TEST = "locked"', "is not one of the choices"),
+    ], "check_replica_router": [
+        (SOLUTION, RIGHT),
+        (lambda solution: solution.split("    def db_for_read")[0],
+         "returned 'auth_db'; expected 'auth_replica'"),
+        (REPLICA_ROUTER.format(base="AuthRouter", hints=", **hints", alias="acmeapp_replica",
+                               condition="model._meta.app_label in self.route_app_labels"),
+         "returned 'acmeapp_replica'; expected 'auth_replica'"),
+        (REPLICA_ROUTER.format(base="AuthRouter", hints=", **hints", alias="auth_replica",
+                               condition="model._meta.app_label == 'auth'"),
+         "db_for_read(contenttypes.Contenttype) returned None"),
+        (REPLICA_ROUTER.format(base="AuthRouter", hints="", alias="auth_replica",
+                               condition="model._meta.app_label in self.route_app_labels"), "**hints"),
+        (REPLICA_ROUTER.format(base="AuthRouter", hints=", **hints", alias="auth_replica",
+                               condition="model._meta.app_label in self.route_app_labels")
+         + "\n    db_for_write = db_for_read\n", "writes still go to the primary"),
+        (REPLICA_ROUTER.format(base="AuthRouter", hints=", **hints", alias="auth_replica",
+                               condition="model._meta.app_label in AuthRouter.route_app_labels"), RIGHT),
+        ("AuthPrimaryReplicaRouter = None", "Pass the class itself"),
+    ], "check_read_after_write_prediction": [
         (SOLUTION, RIGHT),
         ("PREDICT_FOUND = True", "the next cell will show False: the post is written to 'acmeapp_db'"),
         ('PREDICT_FOUND = "False"', "write True or False (without quotes)"),
@@ -264,7 +368,15 @@ CASES = {
                            "    Post.objects.using('acmeapp_db').get(title=title)"),
          "is its `return` missing?"),
     ]},
-    "11_pytest": {"check_pytest_file_passes": [
+    "11_pytest": {"check_collection_prediction": [
+        (SOLUTION, RIGHT),
+        ('PREDICT_COLLECTED = ["tests.py", "test_posts.py"]', RIGHT),
+        ('PREDICT_COLLECTED = {"acmeapp/tests.py"}', "It also collects test_posts.py"),
+        ('PREDICT_COLLECTED = {"acmeapp/tests.py", "acmeapp/test_posts.py", "acmeapp/replica_pytest.py", '
+         '"acmeapp/replica_tests.py"}', "does not collect replica_pytest.py, replica_tests.py"),
+        ('PREDICT_COLLECTED = "acmeapp/tests.py"', "Give PREDICT_COLLECTED as a set"),
+        ('PREDICT_COLLECTED = {"acmeapp/test_exercise.py"}', "the candidates are"),
+    ], "check_pytest_file_passes": [
         (SOLUTION, RIGHT),
         (PYTEST_FILE.format(mark="@pytest.mark.django_db(transaction=True, databases=("
                                  "'acmeapp_replica', 'acmeapp_db', 'auth_db'))", count=1), RIGHT),
@@ -284,7 +396,25 @@ CASES = {
          "Change only the django_db mark"),
         (PYTEST_FILE.format(mark="@pytest.mark.django_db(databases=['auth_db'", count=1), "not valid Python"),
     ]},
-    "12_routing_guard": {"check_check_ids_prediction": [
+    "12_routing_guard": {"check_routing_test": [
+        (SOLUTION, RIGHT),
+        (SESSIONS_TEST.format(base="SimpleTestCase", decorator=BROKEN,
+                              body="self.assertEqual(sorted(routing_errors(), key=str), "
+                                   "[('core.E001', Session)] + [('core.E003', Session)] * 2)"), RIGHT),
+        (SESSIONS_TEST.format(base="SimpleTestCase", decorator=BROKEN,
+                              body="self.assertCountEqual(routing_errors(), [('core.E001', Session)])"),
+         "fails on the project's checks: AssertionError"),
+        (SESSIONS_TEST.format(base="SimpleTestCase", decorator="",
+                              body="self.assertEqual(routing_errors(), [])"),
+         "never breaks the routing of sessions"),
+        (SESSIONS_TEST.format(base="SimpleTestCase", decorator=BROKEN, body="routing_errors()"),
+         "passes even with the routing checks switched off"),
+        (SESSIONS_TEST.format(base="TestCase", decorator=BROKEN, body="routing_errors()"),
+         "should be a SimpleTestCase"),
+        (SESSIONS_TEST.format(base="SimpleTestCase", decorator=BROKEN,
+                              body="self.assertEqual(routing_erors(), [])"),
+         "NameError: name 'routing_erors' is not defined (line"),
+    ], "check_check_ids_prediction": [
         (SOLUTION, RIGHT),
         ("PREDICT_IDS = ['core.E004']", RIGHT),
         ("PREDICT_IDS = {'core.E004', 'core.E002'}", "the checks report core.E004"),
