@@ -145,6 +145,39 @@ def check_migrations_prediction(answer, path: str = "db.sqlite3") -> None:
     _ok(f"{truth} rows: one per migration that migrate applied, of every installed app.")
 
 
+_NO_APP = "no app"
+
+
+def check_owners_prediction(answer) -> None:
+    """Which installed app owns each of four tables, as Django's app registry says (Django set up)."""
+    from django.apps import apps
+
+    tables = ("django_admin_log", "django_session", "auth_user_groups", "django_migrations")
+    if not isinstance(answer, dict) or set(answer) != set(tables):
+        raise Incorrect(f"Give PREDICT_OWNERS as a dict with the keys {', '.join(map(repr, tables))}, each "
+                        "set to an app label or 'no app'.")
+    if all(v is None for v in answer.values()):
+        raise Incorrect("PREDICT_OWNERS is still empty: replace each None by an app label or 'no app'.")
+    labels = [app.label for app in apps.get_app_configs()]
+    for table, label in answer.items():
+        if not isinstance(label, str) or label.strip() not in (*labels, _NO_APP):
+            raise Incorrect(f"PREDICT_OWNERS[{table!r}] = {label!r} is not one of the installed apps' labels "
+                            f"({', '.join(labels)}) or {_NO_APP!r}.")
+    models = {m._meta.db_table: m for m in apps.get_models(include_auto_created=True)}
+    wrong = []
+    for table in tables:
+        model = models.get(table)
+        truth = model._meta.app_label if model else _NO_APP
+        if answer[table].strip() != truth:
+            wrong.append(f"{table} belongs to {truth} (model {model._meta.label})" if model else
+                         f"no model owns {table}: Django's migration recorder writes it")
+    if wrong:
+        raise Incorrect("Not quite: " + "; ".join(wrong) + ". A table is named app_label_model unless "
+                        "its model's Meta.db_table says otherwise.")
+    _ok("admin, sessions and auth own the first three (two through a db_table of their own, one through "
+        "the hidden model behind User.groups); no model owns django_migrations.")
+
+
 # 03 · Split settings ------------------------------------------------------------------------------
 
 _SHOW = (
@@ -1119,8 +1152,10 @@ def _run_tests(test_class, replace) -> tuple:
     from django.core.checks.registry import registry
 
     routing = [c for c in registry.registered_checks if "routing" in getattr(c, "tags", ())]
+    mine = {c for c in routing if c.__module__ == "__main__"}  # written in the notebook: not tested here
     reported, saved = [], set(registry.registered_checks)
-    registry.registered_checks = (saved - set(routing)) | {replace(c, reported) for c in routing}
+    registry.registered_checks = (saved - set(routing)) | {
+        _silenced(c, reported) if c in mine else replace(c, reported) for c in routing}
     try:
         result = unittest.TestResult()
         unittest.defaultTestLoader.loadTestsFromTestCase(test_class).run(result)
@@ -1189,3 +1224,44 @@ def check_routing_test(test_class) -> None:
         raise Incorrect(f"{name} passes even with the routing checks switched off, so it would never catch "
                         "a broken check: assert the ids they report.")
     _ok(f"{name} passes on the project's checks and fails without them.")
+
+
+def check_default_check(check) -> None:
+    """``check`` is a routing check that reports core.E005 when 'default' is a real database, only then."""
+    import warnings
+
+    from django.conf import settings
+    from django.core.checks import Error
+    from django.test import override_settings
+
+    name = getattr(check, "__name__", "check_default_is_empty")
+    if not callable(check):
+        raise Incorrect(f"Pass the function itself, check_default_is_empty, not {check!r}.")
+    if "routing" not in getattr(check, "tags", ()):
+        raise Incorrect(f"{name} is not registered with the tag 'routing': put @checks.register('routing') "
+                        "above it, as in core/checks.py.")
+    quiet = _call(f"{name}(None)", check, None)
+    if not isinstance(quiet, list | tuple):
+        raise Incorrect(f"{name}(None) returned {quiet!r}: a check returns a list (empty when all is well).")
+    if quiet:
+        raise Incorrect(f"On the project's settings, whose 'default' is empty, {name} reports {quiet[0]!r}. "
+                        "Django has filled that empty default with its dummy backend: look at its ENGINE.")
+    real = {**settings.DATABASES, "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "x.sqlite3"}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Django warns that overriding DATABASES is unusual
+        with override_settings(DATABASES=real):
+            loud = _call(f"{name}(None)", check, None)
+    where = f"With a SQLite database as 'default', {name}"
+    if not loud:
+        raise Incorrect(f"{where} returned no error ({loud!r}); it should return a list of one Error.")
+    if not isinstance(loud, list | tuple) or len(loud) != 1:
+        raise Incorrect(f"{where} returned {loud!r}: return a list of one Error.")
+    error = loud[0]
+    if not isinstance(error, Error):
+        raise Incorrect(f"{name} returned {error!r}: return checks.Error(message, hint=…, id=…), so that "
+                        "manage.py check stops with an error.")
+    if error.id != "core.E005":
+        raise Incorrect(f"The error's id is {error.id!r}: give it id='core.E005'.")
+    if not error.hint:
+        raise Incorrect("The error has no hint: say how to fix it (hint=…), as the project's checks do.")
+    _ok(f"{name} is quiet on the project and reports core.E005 when 'default' is a real database.")

@@ -87,6 +87,18 @@ class SessionsCheckTests({base}):
     def test_sessions(self):
         {body}
 '''
+DEFAULT_CHECK = '''from django.conf import settings
+from django.core import checks
+
+
+{decorator}
+def check_default_is_empty(app_configs, **kwargs):
+    if {condition}:
+        return []
+    return {result}
+'''
+DUMMY = "settings.DATABASES['default'].get('ENGINE', 'x.dummy') == 'django.db.backends.dummy'"
+E005 = "[checks.Error('default is a real database', hint='Keep it empty.', id='core.E005')]"
 BROKEN = "@override_settings(DATABASE_ROUTERS=[SessionsRouter(), AuthRouter(), AcmeAppRouter()])"
 PYTEST_FILE = '''%%writefile acmeapp/replica_authors.py
 import pytest
@@ -103,7 +115,17 @@ def test_an_author_finds_her_post_on_the_replica():
 '''
 
 CASES = {
-    "02_listing_the_tables": {"check_migrations_prediction": [
+    "02_listing_the_tables": {"check_owners_prediction": [
+        (SOLUTION, RIGHT),
+        (lambda solution: solution.replace('"admin"', '" admin "'), RIGHT),
+        (lambda solution: solution.replace('"admin"', '"django"'),
+         "is not one of the installed apps' labels"),
+        (lambda solution: solution.replace('"admin"', '"auth"'),
+         "django_admin_log belongs to admin (model admin.LogEntry)"),
+        (lambda solution: solution.replace('"no app"', '"contenttypes"'), "no model owns django_migrations"),
+        (lambda solution: solution.replace('"sessions"', "None"), "is not one of the installed apps' labels"),
+        ('PREDICT_OWNERS = {"django_session": "sessions"}', "Give PREDICT_OWNERS as a dict"),
+    ], "check_migrations_prediction": [
         (SOLUTION, RIGHT),
         ("PREDICT_MIGRATIONS = 12", "You predicted 12; the file holds 19 rows"),
         ('PREDICT_MIGRATIONS = "19"', "give a whole number"),
@@ -396,7 +418,26 @@ CASES = {
          "Change only the django_db mark"),
         (PYTEST_FILE.format(mark="@pytest.mark.django_db(databases=['auth_db'", count=1), "not valid Python"),
     ]},
-    "12_routing_guard": {"check_routing_test": [
+    "12_routing_guard": {"check_default_check": [
+        (SOLUTION, RIGHT),
+        (DEFAULT_CHECK.format(decorator="@checks.register('routing')", condition=DUMMY, result="[]"),
+         "returned no error ([])"),
+        (DEFAULT_CHECK.format(decorator="@checks.register('routing')",
+                              condition="not settings.DATABASES['default']", result=E005),
+         "Django has filled that empty default with its dummy backend"),
+        (DEFAULT_CHECK.format(decorator="", condition=DUMMY, result=E005), "is not registered with the tag"),
+        (DEFAULT_CHECK.format(decorator="@checks.register('routing')", condition=DUMMY,
+                              result=E005.replace("checks.Error", "checks.Warning")), "return checks.Error"),
+        (DEFAULT_CHECK.format(decorator="@checks.register('routing')", condition=DUMMY,
+                              result=E005.replace("E005", "E004")), "give it id='core.E005'"),
+        (DEFAULT_CHECK.format(decorator="@checks.register('routing')", condition=DUMMY,
+                              result=E005.replace(" hint='Keep it empty.',", "")), "has no hint"),
+        (DEFAULT_CHECK.format(decorator="@checks.register('routing')", condition=DUMMY, result=E005[1:-1]),
+         "return a list of one Error"),
+        (DEFAULT_CHECK.format(decorator="@checks.register('routing')",
+                              condition="settings.DATABASES['default']['ENGINE'].endswith('dummy')",
+                              result=E005), RIGHT),
+    ], "check_routing_test": [
         (SOLUTION, RIGHT),
         (SESSIONS_TEST.format(base="SimpleTestCase", decorator=BROKEN,
                               body="self.assertEqual(sorted(routing_errors(), key=str), "

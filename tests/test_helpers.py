@@ -69,6 +69,7 @@ def test_table_renders_text_and_escaped_html():
         ("Ran 1 test in 10.5s", "Ran 1 test (time not shown)"),
         ("<object at 0x7f3a2b1c9d80>", "<object at 0x…>"),
         ("1 failed, 1 error in 0.09s", "1 failed, 1 error (time not shown)"),
+        ("3 tests collected in 0.07s", "3 tests collected (time not shown)"),
         ("\x1b[32m2 passed\x1b[0m\x1b[32m in 0.63s\x1b[0m", "2 passed (time not shown)"),
     ],
 )
