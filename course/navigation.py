@@ -54,10 +54,27 @@ def questions(path: Path) -> str:
     return " ".join(line.lstrip("- ").strip() for line in lines if line.startswith("-"))
 
 
+MINUTES = re.compile(r"about (\d+) minutes teaching, (\d+) minutes exercises?")
+
+
+def minutes(path: Path) -> tuple[int, int]:
+    """The notebook's stated minutes of teaching and of exercises (challenges included)."""
+    nb = nbformat.read(path, as_version=4)
+    found = MINUTES.search("\n".join(c.source for c in nb.cells if c.cell_type == "markdown"))
+    if found is None:
+        raise ValueError(f"{path.name} states no 'about N minutes teaching, M minutes exercises'")
+    return int(found[1]), int(found[2])
+
+
 def index_block(series: list[Path]) -> str:
-    """The table of the series for ``notebooks/README.md``."""
-    rows = [f"| [{title(p)}]({p.name}) | {questions(p)} |" for p in series]
-    head = "| notebook | questions it answers |\n|---|---|"
+    """The table of the series for ``notebooks/README.md``, with the minutes of each lesson."""
+    rows = []
+    for p in series:
+        teaching, exercises = minutes(p)
+        rows.append(f"| [{title(p)}]({p.name}) | {questions(p)} | {teaching} + {exercises} |")
+    total = sum(sum(minutes(p)) for p in series)
+    rows.append(f"| | all {len(series)} lessons | {total // 60} h {total % 60:02d} |")
+    head = "| notebook | questions it answers | minutes (teaching + exercises) |\n|---|---|---|"
     return "<!-- index:start -->\n" + head + "\n" + "\n".join(rows) + "\n<!-- index:end -->"
 
 
