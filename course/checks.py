@@ -736,6 +736,9 @@ def check_migration_sql_prediction(answer, name: str = "PREDICT_SQL", migration:
         _ok(f"{truth}: the SQL of a ForeignKey, as on one database; the routers do not rewrite it.")
 
 
+# 10 · Queries across databases ------------------------------------------------------------------
+
+
 def _staff_posts_answer(posts_by_staff) -> list:
     """Call the learner's ``posts_by_staff()`` and return its posts; explain any error it raises."""
     from django.contrib.auth.models import User
@@ -869,7 +872,7 @@ def check_posts_by_staff(posts_by_staff) -> None:
     _ok("posts_by_staff() finds the posts of staff users, whoever they are, with one query per database.")
 
 
-# 10 · Primary and replica -------------------------------------------------------------------------
+# 11 · Primary and replica -------------------------------------------------------------------------
 
 
 def check_replica_router(router_class) -> None:
@@ -1011,7 +1014,7 @@ def check_replica_test_prediction(answer, settings: str = "core.settings.replica
     _ok(f"the run ends with: {truth}. Test databases are migrated through the routers, and never replicated.")
 
 
-# 11 · pytest-django -------------------------------------------------------------------------------
+# 12 · pytest-django -------------------------------------------------------------------------------
 
 
 _REPLICA_TEST = ("test_an_author_finds_her_post_on_the_replica", """
@@ -1089,7 +1092,7 @@ def check_collection_prediction(answer) -> None:
     _ok(f"{', '.join(sorted(truth))}: the names python_files matches.")
 
 
-# 12 · A routing guard ---------------------------------------------------------------------------
+# 13 · A routing guard ---------------------------------------------------------------------------
 
 def check_check_ids_prediction(answer, module: str = "core.settings.broken") -> None:
     """Which of the project's checks (ids ``core.E00…``) fire on the settings ``module``."""

@@ -297,7 +297,8 @@ CASES = {
         ('PREDICT_SQL = "a plain column, without REFERENCES"',
          "sqlmigrate shows 'a REFERENCES clause to auth_user'"),
         ('PREDICT_SQL = "REFERENCES"', "is not one of the choices"),
-    ], "check_query_predictions": [
+    ]},
+    "10_queries_across_databases": {"check_query_predictions": [
         (SOLUTION, RIGHT),
         (lambda solution: solution.replace('"ada.post_set.all()": "works"', '"ada.post_set.all()": "fails"'),
          "Not what Django did: ada.post_set.all() works."),
@@ -326,10 +327,11 @@ CASES = {
         (STAFF.format(body="return Post.objects.filter(author_id=kim.pk)"), "wrong once the check added"),
         (STAFF.format(body="return [p for p in Post.objects.all() if p.author and p.author.is_staff]"),
          "Ada's orphan"),
-        (STAFF.format(body="return Post.objects.filter(author_id__in=[2]).values_list('title', flat=True)"),
+        (STAFF.format(body="return Post.objects.filter(author_id__in=[kim.pk])"
+                           ".values_list('title', flat=True)"),
          "return the posts themselves"),
     ]},
-    "10_primary_and_replica": {"check_replica_test_prediction": [
+    "11_primary_and_replica": {"check_replica_test_prediction": [
         (SOLUTION, RIGHT),
         ('PREDICT_REPLICA_TEST = "database table is locked"', "Django says 'no such table: acmeapp_post'"),
         ('PREDICT_REPLICA_TEST = "locked"', "is not one of the choices"),
@@ -390,7 +392,7 @@ CASES = {
                            "    Post.objects.using('acmeapp_db').get(title=title)"),
          "is its `return` missing?"),
     ]},
-    "11_pytest": {"check_collection_prediction": [
+    "12_pytest": {"check_collection_prediction": [
         (SOLUTION, RIGHT),
         ('PREDICT_COLLECTED = ["tests.py", "test_posts.py"]', RIGHT),
         ('PREDICT_COLLECTED = {"acmeapp/tests.py"}', "It also collects test_posts.py"),
@@ -418,7 +420,7 @@ CASES = {
          "Change only the django_db mark"),
         (PYTEST_FILE.format(mark="@pytest.mark.django_db(databases=['auth_db'", count=1), "not valid Python"),
     ]},
-    "12_routing_guard": {"check_default_check": [
+    "13_routing_guard": {"check_default_check": [
         (SOLUTION, RIGHT),
         (DEFAULT_CHECK.format(decorator="@checks.register('routing')", condition=DUMMY, result="[]"),
          "returned no error ([])"),

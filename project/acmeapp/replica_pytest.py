@@ -1,4 +1,4 @@
-"""The replica test of notebook 10 for pytest: pytest --ds=core.settings.replica acmeapp/replica_pytest.py"""
+"""The replica test of notebook 11 for pytest: pytest --ds=core.settings.replica acmeapp/replica_pytest.py"""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""The multi-database set-up plus a read replica of acmeapp_db (notebook 10).
+"""The multi-database set-up plus a read replica of acmeapp_db (notebook 11).
 
 acmeapp reads from 'acmeapp_replica' and writes to 'acmeapp_db'. Choose it with
 manage.py --settings=core.settings.replica (or pytest --ds=core.settings.replica).
