@@ -6,8 +6,15 @@ import re
 from dataclasses import dataclass
 from html import unescape
 from http.cookiejar import CookieJar
+from urllib.error import URLError
 from urllib.parse import urlencode, urlsplit
 from urllib.request import HTTPCookieProcessor, Request, build_opener
+
+from course.errors import CourseError
+
+
+class ServerGone(CourseError):
+    """Nothing answers at the browser's address: the dev server was stopped."""
 
 
 @dataclass
@@ -52,8 +59,15 @@ class Browser:
 
     def _open(self, path: str, data: dict | None = None) -> Page:
         body = urlencode(data).encode() if data is not None else None
-        with self._opener.open(Request(self.base_url + path, data=body), timeout=30) as response:
-            return Page(response.status, urlsplit(response.url).path, response.read().decode())
+        try:
+            with self._opener.open(Request(self.base_url + path, data=body), timeout=30) as response:
+                return Page(response.status, urlsplit(response.url).path, response.read().decode())
+        except URLError as error:
+            if not isinstance(getattr(error, "reason", None), ConnectionRefusedError):
+                raise
+            raise ServerGone(f"Nothing answers at {self.base_url}: the dev server is stopped (a cell failed, "
+                             "or it was stopped on purpose). Rerun the cells from `server = DevServer()` "
+                             "down: a new server, a new Browser, a new login.") from None
 
     def get(self, path: str) -> Page:
         """GET ``path`` and follow redirects."""

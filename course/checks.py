@@ -157,7 +157,8 @@ def check_owners_prediction(answer) -> None:
         raise Incorrect(f"Give PREDICT_OWNERS as a dict with the keys {', '.join(map(repr, tables))}, each "
                         "set to an app label or 'no app'.")
     if all(v is None for v in answer.values()):
-        raise Incorrect("PREDICT_OWNERS is still empty: replace each None by an app label or 'no app'.")
+        raise Incorrect("PREDICT_OWNERS still holds None for every table: replace each None by an app "
+                        "label or 'no app'.")
     labels = [app.label for app in apps.get_app_configs()]
     for table, label in answer.items():
         if not isinstance(label, str) or label.strip() not in (*labels, _NO_APP):
@@ -457,8 +458,11 @@ def check_database_url(url) -> None:
     try:
         parsed = dj_database_url.parse(url)
     except Exception as error:  # dj_database_url raises ValueError and its own errors for bad URLs
+        port = re.search(r"@[^/@]*?:([^/]*)", url)
         extra = (" A '#' in a URL starts its fragment: write it %23 inside the password "
-                 "(urllib.parse.quote does it for you)." if "#" in url else "")
+                 "(urllib.parse.quote does it for you)." if "#" in url else
+                 f" The port, after the host and a ':', must be a number, not {port[1]!r}."
+                 if port and not port[1].isdigit() else "")
         raise Incorrect(f"dj_database_url cannot read {url!r}: {error}{extra}") from None
     wrong = [f"{key} is {parsed.get(key)!r}, not {value!r}" for key, value in _REPORTS.items()
              if parsed.get(key) != value]
@@ -593,6 +597,7 @@ def check_admin_log_query(path: str, sql: str, title: str = "Hello from the admi
     """``sql`` run on the SQLite file ``path`` finds the admin's log entry for the post ``title``."""
     if not path or not sql:
         raise Incorrect("Fill in both ANSWER_FILE (a SQLite file name) and ANSWER_SQL (a SELECT).")
+    _saved_by_the_admin()
     try:
         result = sqlite.query(path, sql)
     except FileNotFoundError as error:
@@ -617,6 +622,15 @@ def check_admin_log_query(path: str, sql: str, title: str = "Hello from the admi
 
 _ROWS = {"session": "django_session", "admin log entry": "django_admin_log", "post": "acmeapp_post"}
 _FILES = ("auth_db.sqlite3", "acmeapp_db.sqlite3", "db.sqlite3")
+_NOTHING_SAVED = ("The admin wrote nothing: no {what} in any file. Did the login above land on /admin/ "
+                  "(not on the login page again), and did saving the post show its message? If not, the "
+                  "superuser's check above says what to fix; then rerun the cells from the login down.")
+
+
+def _saved_by_the_admin() -> None:
+    """Raise if the admin saved nothing (a failed login, say): the checks that read its rows can't judge."""
+    if not any(Path(f).is_file() and _has_rows(f, "django_admin_log") for f in _FILES):
+        raise Incorrect(_NOTHING_SAVED.format(what="log entry"))
 
 
 def check_rows_prediction(answer) -> None:
@@ -635,6 +649,7 @@ def check_rows_prediction(answer) -> None:
     for kind, file in answer.items():
         if file not in _FILES:
             raise Incorrect(f"PREDICTED_FILES[{kind!r}] = {file!r} is not one of {listed}.")
+    _saved_by_the_admin()
     wrong = [f"the {kind} is in {truth[kind]}, not {answer[kind]}" for kind in _ROWS
              if answer[kind] != truth[kind]]
     if wrong:
@@ -666,8 +681,13 @@ def check_superuser(password: str, username: str = "admin", path: str = "auth_db
     rows = sqlite.query(path, "SELECT is_superuser, is_staff, password FROM auth_user WHERE username = ?",
                         (username,)).rows
     if not rows:
+        others = sqlite.query(path, "SELECT username FROM auth_user ORDER BY username").column("username")
+        if others:
+            raise Incorrect(f"{path} has the user(s) {', '.join(map(repr, others))} but none named "
+                            f"{username!r}: create {username!r}, exactly so spelled. {again}")
         raise Incorrect(f"There is no user {username!r} in {path} yet. Did your command run without an "
-                        "error? It must name the alias where auth's tables are: --database=… .")
+                        "error? It must name the alias where auth's tables are (--database=…), and "
+                        "--noinput keeps createsuperuser from asking questions a notebook cannot answer.")
     is_superuser, is_staff, encoded = rows[0]
     if not (is_superuser and is_staff):
         raise Incorrect(f"{username!r} is in {path} but is not a superuser: use createsuperuser. {again}")
@@ -690,8 +710,9 @@ def check_after_stop_prediction(answer, server) -> None:
     import urllib.request
 
     answer = _chosen("PREDICT_AFTER_STOP", answer, _AFTER_STOP)
-    if server.running:
-        raise Incorrect("The server still runs: run the cell above that stops it, then this check.")
+    if server.running:  # the cell above was skipped: do what it does
+        print("(The server was still running: the check stopped it, as the cell above does.)")
+        server.stop()
     try:
         urllib.request.urlopen(f"{server.url}/admin/login/", timeout=5).close()
         truth = _AFTER_STOP[0]
@@ -716,6 +737,9 @@ def check_migration_sql_prediction(answer, name: str = "PREDICT_SQL", migration:
                                    alias: str = "acmeapp_db") -> None:
     """What ``sqlmigrate acmeapp migration --database=alias`` prints for the new foreign key."""
     answer = _chosen(name, answer, _MIGRATION_SQL)
+    if not list(Path("acmeapp/migrations").glob(f"{migration}_*.py")):
+        raise Incorrect(f"acmeapp has no migration {migration} right now: run the cells above first, down to "
+                        "the makemigrations that writes it.")
     shown = shown_manage("sqlmigrate", "acmeapp", migration, f"--database={alias}")
     if 'REFERENCES "auth_user"' in shown:
         truth = _MIGRATION_SQL[0]
@@ -723,6 +747,12 @@ def check_migration_sql_prediction(answer, name: str = "PREDICT_SQL", migration:
         truth = _MIGRATION_SQL[1]
     else:
         truth = _MIGRATION_SQL[2]
+    first = name == "PREDICT_SQL"  # the prediction about the first, constrained migration
+    if first and truth != _MIGRATION_SQL[0] or not first and truth == _MIGRATION_SQL[0]:
+        where = ("moved on (the cells below rewrote it with db_constraint=False)" if first else
+                 "not got there yet (run the cells above first)")
+        raise Incorrect(f"The migration is not the one {name} is about: the lesson has {where}. Rerun the "
+                        "notebook from the top to try it in order.")
     if answer != truth and truth == _MIGRATION_SQL[1]:
         raise Incorrect(f"You predicted {answer!r}; sqlmigrate shows {truth!r}. db_constraint=False keeps "
                         "the column and its index but leaves out the constraint, the REFERENCES clause.")
@@ -1007,6 +1037,10 @@ def check_replica_test_prediction(answer, settings: str = "core.settings.replica
     if truth is None:
         last = (out.strip().splitlines() or ["(no output)"])[-1]
         raise Incorrect(f"The test stops for a reason this lesson does not teach: {last}")
+    if truth != "no such table: acmeapp_post":
+        raise Incorrect(f"The run ends with {truth!r} now, because the cells below have changed the settings "
+                        "or the test since: this prediction is about the first run. Rerun the notebook from "
+                        "the top to try it in order.")
     _choice("PREDICT_REPLICA_TEST", answer, _REPLICA_OUTCOMES, truth,
             "The runner creates a test database for each alias the test lists, empty, and migrates it "
             "with the routers, which allow acmeapp on acmeapp_db only: the test replica has no "
@@ -1075,7 +1109,7 @@ def check_collection_prediction(answer) -> None:
                         f"{', '.join(map(repr, _TEST_FILES))}.")
     if isinstance(answer, str) or not isinstance(answer, set | frozenset | list | tuple):
         raise Incorrect("Give PREDICT_COLLECTED as a set of file names, like {'acmeapp/tests.py'}.")
-    names = {Path(str(a).strip()).name for a in answer}
+    names = {Path(str(a).strip().replace("\\", "/")).name for a in answer}
     known = {Path(f).name for f in _TEST_FILES}
     if names - known:
         raise Incorrect(f"{', '.join(sorted(names - known))}: the candidates are "
@@ -1181,7 +1215,7 @@ def _your_line_in(frames: list[str]) -> str:
 def _recording(check, reported):
     def recorded(*args, **kwargs):
         errors = check(*args, **kwargs)
-        reported.extend(errors)
+        reported.extend((check, error) for error in errors)
         return errors
     recorded.tags = check.tags
     return recorded
@@ -1201,8 +1235,11 @@ def check_routing_test(test_class) -> None:
     from django.test import SimpleTestCase, TransactionTestCase
 
     name = getattr(test_class, "__name__", "SessionsCheckTests")
-    if not isinstance(test_class, type) or not issubclass(test_class, unittest.TestCase):
+    if not isinstance(test_class, type):
         raise Incorrect(f"Pass the test class itself, SessionsCheckTests, not {test_class!r}.")
+    if not issubclass(test_class, unittest.TestCase):
+        raise Incorrect(f"{name} is not a test case: make it a subclass of SimpleTestCase, "
+                        f"class {name}(SimpleTestCase).")
     if issubclass(test_class, TransactionTestCase) or not issubclass(test_class, SimpleTestCase):
         raise Incorrect(f"{name} should be a SimpleTestCase: the checks query no database, and a TestCase "
                         "would open transactions on every alias it lists.")
@@ -1214,10 +1251,11 @@ def check_routing_test(test_class) -> None:
         test, trace = problems[0]
         lines = trace.strip().splitlines()
         first = next((n for n, line in enumerate(lines) if re.match(r"\w+(Error|Exception)\b", line)), -1)
-        said = lines[first] if len(lines[first]) <= 300 else lines[first][:300] + " …"
+        said = " ".join(line.strip() for line in lines[first:first + 6] if line.strip())
+        said = said if len(said) <= 500 else said[:500] + " …"
         raise Incorrect(f"{test.id().split('.')[-1]} fails on the project's checks: {said}"
                         + ("" if first == -1 else _your_line_in(lines[:first])))
-    broken = {(e.id, e.obj._meta.label) for e in reported if hasattr(e.obj, "_meta")}
+    broken = {(e.id, e.obj._meta.label) for _, e in reported if hasattr(e.obj, "_meta")}
     if not {("core.E001", "sessions.Session"), ("core.E003", "sessions.Session")} & broken:
         raise Incorrect(f"{name} never breaks the routing of sessions: give override_settings("
                         "DATABASE_ROUTERS=[…]) a router that sends sessions to 'sessions_db', first in the "
@@ -1226,6 +1264,12 @@ def check_routing_test(test_class) -> None:
     if result.wasSuccessful():
         raise Incorrect(f"{name} passes even with the routing checks switched off, so it would never catch "
                         "a broken check: assert the ids they report.")
+    for check in {c for c, _ in reported}:  # each check that fired must matter to the test
+        result, _ = _run_tests(test_class, lambda c, reported, off=check: _silenced(c, reported) if c is off
+                               else c)
+        if result.wasSuccessful():
+            raise Incorrect(f"{name} still passes with {check.__name__} switched off: assert exactly which "
+                            "errors the checks report (ids and objects), not only that there are some.")
     _ok(f"{name} passes on the project's checks and fails without them.")
 
 
@@ -1249,12 +1293,15 @@ def check_default_check(check) -> None:
     if quiet:
         raise Incorrect(f"On the project's settings, whose 'default' is empty, {name} reports {quiet[0]!r}. "
                         "Django has filled that empty default with its dummy backend: look at its ENGINE.")
-    real = {**settings.DATABASES, "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "x.sqlite3"}}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # Django warns that overriding DATABASES is unusual
-        with override_settings(DATABASES=real):
-            loud = _call(f"{name}(None)", check, None)
-    where = f"With a SQLite database as 'default', {name}"
+    for engine in ("postgresql", "sqlite3"):
+        real = {**settings.DATABASES, "default": {"ENGINE": f"django.db.backends.{engine}", "NAME": "x"}}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Django warns that overriding DATABASES is unusual
+            with override_settings(DATABASES=real):
+                loud = _call(f"{name}(None)", check, None)
+        if not loud:
+            break
+    where = f"With a {engine} database as 'default', {name}"
     if not loud:
         raise Incorrect(f"{where} returned no error ({loud!r}); it should return a list of one Error.")
     if not isinstance(loud, list | tuple) or len(loud) != 1:

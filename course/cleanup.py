@@ -22,7 +22,8 @@ def after_cell(result) -> None:
     stopped = []
     if "course.server" in sys.modules and sys.modules["course.server"].DevServer.started:
         sys.modules["course.server"].DevServer.stop_all()
-        stopped.append("the dev server (start it again with DevServer())")
+        stopped.append("the dev server (to go on, rerun the cells from `server = DevServer()` down: it "
+                       "starts afresh, and the browser must log in again)")
     if "course.postgres" in sys.modules:
         paused = [pg.pause() for pg in sys.modules["course.postgres"].EmbeddedPostgres.started]
         if any(paused):

@@ -231,7 +231,9 @@ CASES = {
     "07_running_the_server": {"check_superuser": [
         (SUPERUSER.format(args=""), "There is no user 'admin' in auth_db.sqlite3 yet"),
         (SUPERUSER.format(args='"--database=acmeapp_db", '), "There is no user 'admin'"),
-        (SUPERUSER.format(args='"--database=auth_db", '), "has no usable password"),
+        (SUPERUSER.format(args='"--database=auth_db", ').replace("--username=admin", "--username=Admin"),
+         "has the user(s) 'Admin' but none named 'admin'"),
+        (OPEN_07 + SUPERUSER.format(args='"--database=auth_db", '), "has no usable password"),
         (OPEN_07 + SUPERUSER.format(args='"--database=auth_db", '
                                          'env={"DJANGO_SUPERUSER_PASSWORD": "secret"}, '),
          "has a password, but not PASSWORD"),
@@ -242,7 +244,7 @@ CASES = {
         ("PREDICT_AFTER_STOP = \"the admin's login page\"", "the request got 'no connection at all'"),
         ('PREDICT_AFTER_STOP = "refused"', "is not one of the choices"),
         ('from course.server import DevServer\n\nserver = DevServer()\n'
-         'PREDICT_AFTER_STOP = "no connection at all"', "The server still runs"),
+         'PREDICT_AFTER_STOP = "no connection at all"', RIGHT),
         ('server.stop()\nPREDICT_AFTER_STOP = " no connection at all "', RIGHT),
     ], "check_rows_prediction": [
         (SOLUTION, RIGHT),
@@ -277,6 +279,8 @@ CASES = {
         ('REPORTS_URL = "mysql://ada:s3cret%2342@db2.example.com:6543/reports"', "ENGINE is"),
         ('REPORTS_URL = "postgres://ada:s3cret%2342@db2.example.com:6543/report"', "NAME is 'report'"),
         ("REPORTS_URL = 6543", "Give REPORTS_URL as a string"),
+        ('REPORTS_URL = "postgres://ada:s3cret%2342@db2.example.com:port/reports"',
+         "must be a number, not 'port'"),
     ], "check_test_database_prediction": [
         (SOLUTION, RIGHT),
         ('PREDICT_TEST_DB = "test_acmeapp_db"', "Django says 'test_acmeapp'"),
@@ -395,6 +399,7 @@ CASES = {
     "12_pytest": {"check_collection_prediction": [
         (SOLUTION, RIGHT),
         ('PREDICT_COLLECTED = ["tests.py", "test_posts.py"]', RIGHT),
+        ('PREDICT_COLLECTED = {"acmeapp\\\\tests.py", "acmeapp\\\\test_posts.py"}', RIGHT),
         ('PREDICT_COLLECTED = {"acmeapp/tests.py"}', "It also collects test_posts.py"),
         ('PREDICT_COLLECTED = {"acmeapp/tests.py", "acmeapp/test_posts.py", "acmeapp/replica_pytest.py", '
          '"acmeapp/replica_tests.py"}', "does not collect replica_pytest.py, replica_tests.py"),
@@ -439,6 +444,9 @@ CASES = {
         (DEFAULT_CHECK.format(decorator="@checks.register('routing')",
                               condition="settings.DATABASES['default']['ENGINE'].endswith('dummy')",
                               result=E005), RIGHT),
+        (DEFAULT_CHECK.format(decorator="@checks.register('routing')",
+                              condition="'sqlite3' not in settings.DATABASES['default'].get('ENGINE', '')",
+                              result=E005), "With a postgresql database as 'default'"),
     ], "check_routing_test": [
         (SOLUTION, RIGHT),
         (SESSIONS_TEST.format(base="SimpleTestCase", decorator=BROKEN,
@@ -454,6 +462,11 @@ CASES = {
          "passes even with the routing checks switched off"),
         (SESSIONS_TEST.format(base="TestCase", decorator=BROKEN, body="routing_errors()"),
          "should be a SimpleTestCase"),
+        (SESSIONS_TEST.format(base="SimpleTestCase", decorator=BROKEN,
+                              body="self.assertTrue(routing_errors())"),
+         "still passes with check_"),
+        (SESSIONS_TEST.format(base="SimpleTestCase", decorator=BROKEN, body="pass").replace(
+            "class SessionsCheckTests(SimpleTestCase)", "class SessionsCheckTests"), "is not a test case"),
         (SESSIONS_TEST.format(base="SimpleTestCase", decorator=BROKEN,
                               body="self.assertEqual(routing_erors(), [])"),
          "NameError: name 'routing_erors' is not defined (line"),

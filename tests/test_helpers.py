@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from course import shell, sqlite, workspace
-from course.browser import Page
+from course.browser import Browser, Page, ServerGone
 from course.server import DevServer, free_port
 from course.table import Table
 
@@ -225,6 +225,11 @@ def test_free_port_is_free():
     port = free_port()
     with socket.socket() as s:
         s.bind(("127.0.0.1", port))
+
+
+def test_a_browser_on_a_stopped_server_says_so_in_one_line():
+    with pytest.raises(ServerGone, match=r"the dev server is stopped .*server = DevServer\(\)"):
+        Browser(f"http://127.0.0.1:{free_port()}").get("/admin/")
 
 
 def test_page_reads_title_messages_and_errors():
