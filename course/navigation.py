@@ -19,6 +19,7 @@ import nbformat
 from course.workspace import NOTEBOOKS, notebooks
 
 INDEX = NOTEBOOKS / "README.md"
+CORE = 7  # lessons 01-07 follow the tutorial: the core track, a half-day class
 NAV = re.compile(r"<!-- nav:start -->.*?<!-- nav:end -->", re.S)
 INDEX_BLOCK = re.compile(r"<!-- index:start -->.*?<!-- index:end -->", re.S)
 
@@ -72,8 +73,17 @@ def index_block(series: list[Path]) -> str:
     for p in series:
         teaching, exercises = minutes(p)
         rows.append(f"| [{title(p)}]({p.name}) | {questions(p)} | {teaching} + {exercises} |")
-    total = sum(sum(minutes(p)) for p in series)
-    rows.append(f"| | all {len(series)} lessons | {total // 60} h {total % 60:02d} |")
+    def hours(paths: list[Path]) -> str:
+        total = sum(sum(minutes(p)) for p in paths)
+        return f"{total // 60} h {total % 60:02d}"
+
+    core, extended = series[:CORE], series[CORE:]
+    def span(paths: list[Path]) -> str:
+        return f"{paths[0].stem[:2]}–{paths[-1].stem[:2]}"
+
+    rows.append(f"| | core track, {span(core)}: the tutorial | {hours(core)} |")
+    if extended:
+        rows.append(f"| | extended track, {span(extended)} | {hours(extended)} |")
     head = "| notebook | questions it answers | minutes (teaching + exercises) |\n|---|---|---|"
     return "<!-- index:start -->\n" + head + "\n" + "\n".join(rows) + "\n<!-- index:end -->"
 
