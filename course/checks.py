@@ -1315,3 +1315,50 @@ def check_default_check(check) -> None:
     if not error.hint:
         raise Incorrect("The error has no hint: say how to fix it (hint=…), as the project's checks do.")
     _ok(f"{name} is quiet on the project and reports core.E005 when 'default' is a real database.")
+
+
+_MOVES = ("sessions", "contenttypes", "admin")
+
+
+def _moved(app_label: str):
+    """A router that sends ``app_label`` to 'acmeapp_db' (reads, writes, migrations), and nothing else."""
+    class MoveRouter:
+        def db_for_read(self, model, **hints):
+            return "acmeapp_db" if model._meta.app_label == app_label else None
+
+        db_for_write = db_for_read
+
+        def allow_migrate(self, db, label, model_name=None, **hints):
+            return db == "acmeapp_db" if label == app_label else None
+
+    return MoveRouter()
+
+
+def check_moves_prediction(answer) -> None:
+    """Whether the project's routing checks pass when one of Django's apps alone moves to 'acmeapp_db'."""
+    from django.conf import settings
+    from django.core.checks.registry import registry
+    from django.test import override_settings
+
+    if not isinstance(answer, dict) or set(answer) != set(_MOVES):
+        raise Incorrect(f"Give PREDICT_MOVES as a dict with the keys {', '.join(map(repr, _MOVES))}.")
+    if all(v is None for v in answer.values()):
+        raise Incorrect("PREDICT_MOVES still holds None for every app: write 'passes' or 'fails' for each.")
+    for app, said in answer.items():
+        _chosen(f"PREDICT_MOVES[{app!r}]", said, ("passes", "fails"))
+    project_checks = [c for c in registry.registered_checks
+                      if "routing" in getattr(c, "tags", ()) and c.__module__ == "core.checks"]
+    wrong, found = [], {}
+    for app in _MOVES:
+        with override_settings(DATABASE_ROUTERS=[_moved(app), *settings.DATABASE_ROUTERS]):
+            errors = [e for check in project_checks for e in check(None)]
+        fired = sorted({f"{e.id} on {e.obj.model._meta.label}.{e.obj.name}" if hasattr(e.obj, "model")
+                        else e.id for e in errors})
+        found[app] = ", ".join(fired) or "nothing"
+        print(f"{app} moved to acmeapp_db: {found[app]}")
+        if answer[app].strip() != ("fails" if errors else "passes"):
+            wrong.append(app)
+    if wrong:
+        raise Incorrect(f"Not for {', '.join(wrong)}: read what fires above. Which of Django's models point "
+                        "at the moved app's models, or are pointed at by them?")
+    _ok("contenttypes and admin must stay with auth; sessions may go anywhere.")

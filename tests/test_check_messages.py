@@ -425,7 +425,16 @@ CASES = {
          "Change only the django_db mark"),
         (PYTEST_FILE.format(mark="@pytest.mark.django_db(databases=['auth_db'", count=1), "not valid Python"),
     ]},
-    "13_routing_guard": {"check_default_check": [
+    "13_routing_guard": {"check_moves_prediction": [
+        (SOLUTION, RIGHT),
+        (lambda solution: solution.replace('"sessions": "passes"', '"sessions": "fails"'),
+         "Not for sessions"),
+        (lambda solution: solution.replace('"contenttypes": "fails"', '"contenttypes": "passes"'),
+         "Not for contenttypes"),
+        (lambda solution: solution.replace('"admin": "fails"', '"admin": "Fails"'),
+         "is not one of the choices"),
+        ('PREDICT_MOVES = {"sessions": "passes"}', "Give PREDICT_MOVES as a dict"),
+    ], "check_default_check": [
         (SOLUTION, RIGHT),
         (DEFAULT_CHECK.format(decorator="@checks.register('routing')", condition=DUMMY, result="[]"),
          "returned no error ([])"),
