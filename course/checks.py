@@ -766,6 +766,28 @@ def check_migration_sql_prediction(answer, name: str = "PREDICT_SQL", migration:
         _ok(f"{truth}: the SQL of a ForeignKey, as on one database; the routers do not rewrite it.")
 
 
+_DATA = ("it fails: auth_db has no acmeapp_post", "it is recorded; fill_empty_bodies never runs",
+         "it is skipped: not recorded at all")
+
+
+def check_data_migration_prediction(answer, alias: str = "auth_db",
+                                    migration: str = "0003_fill_empty_bodies") -> None:
+    """What ``migrate --database=alias`` does with the data migration: run and shown, then judged from
+    the alias's file."""
+    answer = _chosen("PREDICT_DATA", answer, _DATA)
+    if not Path(f"acmeapp/migrations/{migration}.py").is_file():
+        raise Incorrect(f"acmeapp has no migration {migration} yet: run the cell above that writes it.")
+    shown = shown_manage("migrate", f"--database={alias}", check=False)
+    recorded = sqlite.query(f"{alias}.sqlite3", "SELECT COUNT(*) FROM django_migrations "
+                            "WHERE app = 'acmeapp' AND name = ?", (migration,)).rows[0][0]
+    truth = _DATA[0] if "no such table" in shown else _DATA[1] if recorded else _DATA[2]
+    _choice("PREDICT_DATA", answer, _DATA, truth,
+            "RunPython asks allow_migrate(db, 'acmeapp', model_name=None): AcmeAppRouter answers False for "
+            f"{alias}, so the function never runs there; migrate records the migration all the same, like "
+            "every migration on every alias (notebook 05).")
+    _ok(f"{truth}: the routers keep the function off {alias}, and the history records it.")
+
+
 # 10 · Queries across databases ------------------------------------------------------------------
 
 

@@ -292,7 +292,12 @@ CASES = {
         ('PREDICTED_PG = {"acmeapp_post"}', "1 of the 2 tables is still missing"),
         ('PREDICTED_PG = {"acmeapp_post", "django_migrations", "acmeapp_post_id_seq"}', "it is a sequence"),
     ]},
-    "09_relations_across_databases": {"check_migration_sql_prediction(PREDICT_SQL_AGAIN": [
+    "09_relations_across_databases": {"check_data_migration_prediction": [
+        (SOLUTION, RIGHT),
+        ('PREDICT_DATA = "it fails: auth_db has no acmeapp_post"', "Django says 'it is recorded; "),
+        ('PREDICT_DATA = "it is skipped: not recorded at all"', "AcmeAppRouter answers False for auth_db"),
+        ('PREDICT_DATA = "skipped"', "is not one of the choices"),
+    ], "check_migration_sql_prediction(PREDICT_SQL_AGAIN": [
         (SOLUTION, RIGHT),
         ('PREDICT_SQL_AGAIN = "a REFERENCES clause to auth_user"', "leaves out the constraint"),
         ('PREDICT_SQL_AGAIN = None', "PREDICT_SQL_AGAIN is still None"),
