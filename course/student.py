@@ -101,6 +101,11 @@ def write_all(folder: Path = STUDENT, replace: bool = False) -> list[str]:
         moved = f", yours is now {_shown(_aside(target))}" if target.exists() else ""
         target.write_text(fresh, encoding="utf-8")
         done.append(f"wrote {_shown(target)}{moved}")
+    lessons = {path.name for path in notebooks()}
+    for old in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
+        if old.name not in lessons:  # a lesson renamed or renumbered since this copy was written
+            done.append(f"kept {_shown(old)}: no lesson has that name any more (the series was "
+                        "renumbered); your work in it stays, and the lesson's new copy is beside it")
     shutil.copy(INDEX, folder / INDEX.name)  # generated, never edited: always the newest
     return done
 

@@ -90,6 +90,16 @@ def test_a_copy_only_run_or_reopened_is_left_as_it_is_without_a_word(tmp_path):
     assert mine.read_bytes() == saved
 
 
+def test_a_copy_of_a_lesson_that_was_renamed_is_kept_and_reported(tmp_path):
+    write_all(tmp_path)
+    old = tmp_path / "10_primary_and_replica.ipynb"  # 11's name before 09 was split
+    old.write_text("my work", encoding="utf-8")
+    report = write_all(tmp_path)
+    assert report == [f"kept {old}: no lesson has that name any more (the series was renumbered); your "
+                      "work in it stays, and the lesson's new copy is beside it"]
+    assert old.read_text(encoding="utf-8") == "my work"
+
+
 def test_a_learners_edited_copy_is_kept_and_replace_moves_it_aside(tmp_path):
     write_all(tmp_path)
     mine = tmp_path / notebooks()[3].name
