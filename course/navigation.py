@@ -67,23 +67,26 @@ def minutes(path: Path) -> tuple[int, int]:
     return int(found[1]), int(found[2])
 
 
+def _hours(paths: list[Path]) -> str:
+    """The stated minutes of ``paths``, teaching and exercises, as ``H h MM``."""
+    total = sum(sum(minutes(p)) for p in paths)
+    return f"{total // 60} h {total % 60:02d}"
+
+
+def _span(paths: list[Path]) -> str:
+    return f"{paths[0].stem[:2]}–{paths[-1].stem[:2]}"
+
+
 def index_block(series: list[Path]) -> str:
-    """The table of the series for ``notebooks/README.md``, with the minutes of each lesson."""
+    """The table of the series for ``notebooks/README.md``, with the minutes of each lesson and track."""
     rows = []
     for p in series:
         teaching, exercises = minutes(p)
         rows.append(f"| [{title(p)}]({p.name}) | {questions(p)} | {teaching} + {exercises} |")
-    def hours(paths: list[Path]) -> str:
-        total = sum(sum(minutes(p)) for p in paths)
-        return f"{total // 60} h {total % 60:02d}"
-
     core, extended = series[:CORE], series[CORE:]
-    def span(paths: list[Path]) -> str:
-        return f"{paths[0].stem[:2]}–{paths[-1].stem[:2]}"
-
-    rows.append(f"| | core track, {span(core)}: the tutorial | {hours(core)} |")
+    rows.append(f"| | core track, {_span(core)}: the tutorial | {_hours(core)} |")
     if extended:
-        rows.append(f"| | extended track, {span(extended)} | {hours(extended)} |")
+        rows.append(f"| | extended track, {_span(extended)} | {_hours(extended)} |")
     head = "| notebook | questions it answers | minutes (teaching + exercises) |\n|---|---|---|"
     return "<!-- index:start -->\n" + head + "\n" + "\n".join(rows) + "\n<!-- index:end -->"
 
