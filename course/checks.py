@@ -109,6 +109,15 @@ def _choice(name: str, answer, choices: tuple[str, ...], truth: str, because: st
         raise Incorrect(f"You predicted {answer!r}; Django says {truth!r}. {because}")
 
 
+def _django_ready() -> None:
+    """Raise ``Incorrect`` unless Django is set up in this kernel (the checks that import models need it)."""
+    from django.conf import settings
+
+    if not settings.configured:
+        raise Incorrect("Django is not set up in this kernel yet: run the cells above first, from the "
+                        "first one down (one of them calls setup_django).")
+
+
 def _has_rows(path: str, table: str) -> bool:
     """Whether the SQLite file ``path`` has ``table`` with at least one row (read-only)."""
     return table in sqlite.tables(path) and sqlite.query(path, f"SELECT COUNT(*) FROM {table}").rows[0][0] > 0
@@ -624,7 +633,8 @@ _ROWS = {"session": "django_session", "admin log entry": "django_admin_log", "po
 _FILES = ("auth_db.sqlite3", "acmeapp_db.sqlite3", "db.sqlite3")
 _NOTHING_SAVED = ("The admin wrote nothing: no {what} in any file. Did the login above land on /admin/ "
                   "(not on the login page again), and did saving the post show its message? If not, the "
-                  "superuser's check above says what to fix; then rerun the cells from the login down.")
+                  "superuser's check above says what to fix; then rerun the cells from `server = "
+                  "DevServer()` down.")
 
 
 def _saved_by_the_admin() -> None:
@@ -778,6 +788,10 @@ def check_data_migration_prediction(answer, alias: str = "auth_db",
     if not Path(f"acmeapp/migrations/{migration}.py").is_file():
         raise Incorrect(f"acmeapp has no migration {migration} yet: run the cell above that writes it.")
     shown = shown_manage("migrate", f"--database={alias}", check=False)
+    if "[exit code" in shown and "no such table" not in shown:
+        last = [line for line in shown.splitlines() if line.strip() and not line.startswith("[exit")][-1]
+        raise Incorrect(f"migrate failed for a reason this lesson does not teach ({last}). Rerun the "
+                        "notebook from the top, then the cells in order.")
     recorded = sqlite.query(f"{alias}.sqlite3", "SELECT COUNT(*) FROM django_migrations "
                             "WHERE app = 'acmeapp' AND name = ?", (migration,)).rows[0][0]
     truth = _DATA[0] if "no such table" in shown else _DATA[1] if recorded else _DATA[2]
@@ -853,6 +867,7 @@ _QUERIES = {  # label: (code, run it); the user 'ada' and her post exist when th
 
 def check_query_predictions(answer) -> None:
     """Which of four queries on posts and their authors work across the two databases."""
+    _django_ready()
     from django.contrib.auth.models import User
     from django.db import DatabaseError
 
@@ -866,7 +881,10 @@ def check_query_predictions(answer) -> None:
     for label, value in answer.items():
         if value not in ("works", "fails"):
             raise Incorrect(f"PREDICT_QUERIES[{label!r}] = {value!r}: write 'works' or 'fails'.")
-    ada = User.objects.get(username="ada")
+    ada = User.objects.filter(username="ada").first()
+    if ada is None:
+        raise Incorrect("Ada is gone (the cells below delete her): this prediction needs her. Rerun the "
+                        "notebook from the top to try it in order.")
     truth = {}
     for label, run in _QUERIES.items():
         try:
@@ -887,6 +905,7 @@ _ON_DELETE = {"CASCADE": "deleted with her", "SET_NULL": "author_id becomes None
 
 def check_delete_prediction(answer) -> None:
     """What deleting a user does to her posts, from ``Post.author``'s ``on_delete``."""
+    _django_ready()
     from acmeapp.models import Post
 
     on_delete = Post._meta.get_field("author").remote_field.on_delete.__name__
@@ -1252,6 +1271,7 @@ def _silenced(check, reported):
 
 def check_routing_test(test_class) -> None:
     """``test_class`` passes on the project's checks, fails without them, and breaks sessions' routing."""
+    _django_ready()
     import unittest
 
     from django.test import SimpleTestCase, TransactionTestCase
@@ -1297,6 +1317,7 @@ def check_routing_test(test_class) -> None:
 
 def check_default_check(check) -> None:
     """``check`` is a routing check that reports core.E005 when 'default' is a real database, only then."""
+    _django_ready()
     import warnings
 
     from django.conf import settings
@@ -1358,6 +1379,7 @@ def _moved(app_label: str):
 
 def check_moves_prediction(answer) -> None:
     """Whether the project's routing checks pass when one of Django's apps alone moves to 'acmeapp_db'."""
+    _django_ready()
     from django.conf import settings
     from django.core.checks.registry import registry
     from django.test import override_settings

@@ -94,7 +94,8 @@ class DevServer:
 
     def log(self) -> str:
         """What the server printed so far."""
-        self._log.flush()
+        if not self._log.closed:
+            self._log.flush()
         return Path(self._log.name).read_text(encoding="utf-8")
 
     def requests(self) -> list[str]:

@@ -10,6 +10,8 @@ import sys
 import sysconfig
 from pathlib import Path
 
+from course.errors import CourseError
+
 # What differs from one machine or run to the next, and what it is shown as instead.
 _TIMING = re.compile(r"\b(Ran \d+ tests?|passed|failed|errors?|skipped|collected) in \d+\.\d+s")
 _ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
@@ -77,8 +79,8 @@ PYTEST_OPTIONS = ["-q", "--tb=line", "-rN", "--color=no", "-p", "no:cacheprovide
 PYTEST_ENV = {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "COLUMNS": "80"}
 
 
-class CommandFailed(RuntimeError):
-    """A command of a ``step`` cell exited with an error; its output is printed above."""
+class CommandFailed(CourseError):
+    """A command run with ``check=True`` exited with an error; its output is printed above."""
 
 
 def terminal_env(**extra: str) -> dict[str, str]:

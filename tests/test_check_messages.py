@@ -72,7 +72,7 @@ from core.db_routers import AcmeAppRouter, AuthRouter
 from core.tests import routing_errors
 
 
-class SessionsRouter:
+class SessionRouter:
     def db_for_read(self, model, **hints):
         return 'sessions_db' if model._meta.app_label == 'sessions' else None
 
@@ -99,7 +99,7 @@ def check_default_is_empty(app_configs, **kwargs):
 '''
 DUMMY = "settings.DATABASES['default'].get('ENGINE', 'x.dummy') == 'django.db.backends.dummy'"
 E005 = "[checks.Error('default is a real database', hint='Keep it empty.', id='core.E005')]"
-BROKEN = "@override_settings(DATABASE_ROUTERS=[SessionsRouter(), AuthRouter(), AcmeAppRouter()])"
+BROKEN = "@override_settings(DATABASE_ROUTERS=[SessionRouter(), AuthRouter(), AcmeAppRouter()])"
 PYTEST_FILE = '''%%writefile acmeapp/replica_authors.py
 import pytest
 from django.contrib.auth.models import User

@@ -227,6 +227,19 @@ def test_free_port_is_free():
         s.bind(("127.0.0.1", port))
 
 
+def test_a_stopped_server_still_shows_its_log_and_requests(tmp_path, monkeypatch):
+    import shutil
+
+    from course import project
+
+    shutil.copytree(project.PROJECT, tmp_path / "p", ignore=shutil.ignore_patterns("*.sqlite3"))
+    monkeypatch.chdir(tmp_path / "p")
+    server = DevServer()
+    server.stop()
+    assert "Starting development server" in server.log()
+    assert server.requests() == [] and not server.running
+
+
 def test_a_browser_on_a_stopped_server_says_so_in_one_line():
     with pytest.raises(ServerGone, match=r"the dev server is stopped .*server = DevServer\(\)"):
         Browser(f"http://127.0.0.1:{free_port()}").get("/admin/")
