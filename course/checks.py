@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import traceback
+import unittest
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -1222,11 +1223,24 @@ def check_sessions_routing(module: str = "core.settings.exercise") -> None:
     _ok(f"{module} passes the routing checks and keeps sessions, and only them, in sessions_db.")
 
 
+class _FirstProblem(unittest.TestResult):
+    """A unittest result that keeps the first failing test and its exception itself (the plain result
+    keeps only formatted text), so that the message can name the learner's own line."""
+
+    first = None
+
+    def addError(self, test, err):
+        self.first = self.first or (test, err[1])
+        super().addError(test, err)
+
+    def addFailure(self, test, err):
+        self.first = self.first or (test, err[1])
+        super().addFailure(test, err)
+
+
 def _run_tests(test_class, replace) -> tuple:
     """Run ``test_class``'s tests with each routing check replaced by ``replace(check)``; return the
     unittest result and the errors the routing checks reported meanwhile."""
-    import unittest
-
     from django.core.checks.registry import registry
 
     routing = [c for c in registry.registered_checks if "routing" in getattr(c, "tags", ())]
@@ -1235,22 +1249,11 @@ def _run_tests(test_class, replace) -> tuple:
     registry.registered_checks = (saved - set(routing)) | {
         _silenced(c, reported) if c in mine else replace(c, reported) for c in routing}
     try:
-        result = unittest.TestResult()
+        result = _FirstProblem()
         unittest.defaultTestLoader.loadTestsFromTestCase(test_class).run(result)
     finally:
         registry.registered_checks = saved
     return result, reported
-
-
-def _your_line_in(frames: list[str]) -> str:
-    """`` (line N of your cell: `source`)`` for the last frame of a formatted traceback that is the
-    learner's (a notebook cell), or ``""``."""
-    for n in range(len(frames) - 1, -1, -1):
-        found = re.match(r'\s*File "(.*)", line (\d+)', frames[n])
-        if found and ("ipykernel" in found[1] or found[1].startswith("<")):
-            code = frames[n + 1].strip() if n + 1 < len(frames) else ""
-            return f" (line {found[2]} of your cell: `{code}`)"
-    return ""
 
 
 def _recording(check, reported):
@@ -1272,8 +1275,6 @@ def _silenced(check, reported):
 def check_routing_test(test_class) -> None:
     """``test_class`` passes on the project's checks, fails without them, and breaks sessions' routing."""
     _django_ready()
-    import unittest
-
     from django.test import SimpleTestCase, TransactionTestCase
 
     name = getattr(test_class, "__name__", "SessionsCheckTests")
@@ -1288,15 +1289,13 @@ def check_routing_test(test_class) -> None:
     if not unittest.defaultTestLoader.getTestCaseNames(test_class):
         raise Incorrect(f"{name} has no test: name its method test_… .")
     result, reported = _run_tests(test_class, _recording)
-    problems = result.failures + result.errors
-    if problems:
-        test, trace = problems[0]
-        lines = trace.strip().splitlines()
-        first = next((n for n, line in enumerate(lines) if re.match(r"\w+(Error|Exception)\b", line)), -1)
-        said = " ".join(line.strip() for line in lines[first:first + 6] if line.strip())
+    if result.first:
+        test, error = result.first
+        said = " ".join(line.strip() for line in f"{type(error).__name__}: {error}".splitlines()[:6]
+                        if line.strip())
         said = said if len(said) <= 500 else said[:500] + " …"
         raise Incorrect(f"{test.id().split('.')[-1]} fails on the project's checks: {said}"
-                        + ("" if first == -1 else _your_line_in(lines[:first])))
+                        f"{_your_line(error)}")
     broken = {(e.id, e.obj._meta.label) for _, e in reported if hasattr(e.obj, "_meta")}
     if not {("core.E001", "sessions.Session"), ("core.E003", "sessions.Session")} & broken:
         raise Incorrect(f"{name} never breaks the routing of sessions: give override_settings("
