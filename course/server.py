@@ -32,11 +32,14 @@ def port_in_use(port: int) -> bool:
 
 
 class DevServer:
-    """``manage.py runserver`` on 127.0.0.1 in the background; use ``stop()`` or a ``with`` block."""
+    """``manage.py runserver`` on 127.0.0.1 in the background; use ``stop()`` or a ``with`` block.
+
+    ``settings`` names a settings module (``--settings``); without it, manage.py's default applies.
+    """
 
     started: list[DevServer] = []  # every server this process started, for stop_all()
 
-    def __init__(self, port: int | None = None, timeout: float = 30.0):
+    def __init__(self, port: int | None = None, timeout: float = 30.0, settings: str | None = None):
         if port is not None and port_in_use(port):
             raise OSError(
                 f"Port {port} on {HOST} is already in use (another runserver, or another notebook?). "
@@ -51,7 +54,8 @@ class DevServer:
         # (Linux, macOS and Windows): the kernel holds the other end of its stdin pipe.
         self.process = subprocess.Popen(
             [sys.executable, "-m", "course.lifeline",
-             sys.executable, "manage.py", "runserver", f"{HOST}:{self.port}", "--noreload"],
+             sys.executable, "manage.py", "runserver", f"{HOST}:{self.port}", "--noreload",
+             *([f"--settings={settings}"] if settings else [])],
             stdin=subprocess.PIPE,
             stdout=self._log,
             stderr=subprocess.STDOUT,

@@ -26,10 +26,18 @@ def connect(path: str | Path) -> sqlite3.Connection:
     return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
 
 
-def query(path: str | Path, sql: str, params: tuple = ()) -> Table:
-    """Run one read-only SQL query on the file and return its rows as a table."""
+def query(path: str | Path, sql: str, params: tuple = (),
+          attach: dict[str, str | Path] | None = None) -> Table:
+    """Run one read-only SQL query on the file and return its rows as a table.
+
+    ``attach`` maps schema names to more files, attached read-only (``ATTACH DATABASE``), so that
+    one query can join tables of several files: ``auth.auth_user`` for ``attach={"auth": …}``.
+    """
     con = connect(path)
     try:
+        for schema, other in (attach or {}).items():
+            connect(other).close()  # a missing file raises here, and nothing is created
+            con.execute("ATTACH DATABASE ? AS " + schema, (f"{Path(other).resolve().as_uri()}?mode=ro",))
         cursor = con.execute(sql, params)
         headers = [d[0] for d in cursor.description]
         return Table(headers, [list(row) for row in cursor.fetchall()])
@@ -41,6 +49,16 @@ def tables(path: str | Path) -> list[str]:
     """Names of the tables in the file, sorted."""
     sql = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
     return [row[0] for row in query(path, sql).rows]
+
+
+def row_counts(files: dict[str, str | Path], skip: tuple[str, ...] = ()) -> Table:
+    """How many rows each table holds in each file: one row per table, one column per file (a blank
+    where the file has no such table). Tables in ``skip`` are left out."""
+    counts = {label: {t: query(path, f'SELECT COUNT(*) FROM "{t}"').rows[0][0] for t in tables(path)}
+              for label, path in files.items()}
+    names = sorted(set().union(*counts.values()) - set(skip))
+    rows = [[name] + [counts[label].get(name, "") for label in files] for name in names]
+    return Table(["table", *files], rows)
 
 
 def placement(files: dict[str, str | Path]) -> Table:
