@@ -612,9 +612,10 @@ def check_admin_log_query(path: str, sql: str, title: str = "Hello from the admi
         result = sqlite.query(path, sql)
     except FileNotFoundError as error:
         raise Incorrect(str(error)) from None
-    except (sqlite3.ProgrammingError, sqlite3.Warning) as error:  # e.g. two statements
-        raise Incorrect(f"Your query could not run on {path} ({error}): write one SELECT.") from None
-    except sqlite3.OperationalError as error:
+    except sqlite.QueryFailed as failed:
+        error = failed.original
+        if isinstance(error, sqlite3.ProgrammingError | sqlite3.Warning):  # e.g. two statements
+            raise Incorrect(f"Your query could not run on {path} ({error}): write one SELECT.") from None
         hint = ""
         if "django_admin_log" in str(error):
             hint = (f": {path} has no admin log; the log is a model of the app 'admin', which "
@@ -1090,6 +1091,90 @@ def check_replica_test_prediction(answer, settings: str = "core.settings.replica
     _ok(f"the run ends with: {truth}. Test databases are migrated through the routers, and never replicated.")
 
 
+def _admin_page(client, shown: str, method: str, path: str, data: dict | None = None):
+    """A request of the test ``client`` to the admin, as a learner's ModelAdmin answers it; an error
+    raised by their code becomes one ``Incorrect`` line naming their line."""
+    try:
+        if method == "get":
+            return client.get(path)
+        return client.post(path, data, follow=True)
+    except Exception as error:
+        hint = ""
+        if "auth_user" in str(error):
+            hint = (" The admin asked a database without users for the choices of Post.author: "
+                    "formfield_for_foreignkey must look for users where the routers keep them "
+                    "(router.db_for_read(db_field.related_model)), not in self.using.")
+        raise Incorrect(f"{shown} raised {type(error).__name__}: {error}{_your_line(error)}.{hint}") from None
+
+
+def _register(model, admin_class) -> None:
+    """Register ``admin_class`` for ``model`` in the admin site, in place of what was, and rebuild the
+    URLs (the admin's URL patterns hold the ModelAdmin registered when they were first built)."""
+    import importlib
+
+    from django.conf import settings
+    from django.contrib import admin
+    from django.urls import clear_url_caches
+
+    admin.site.unregister(model)
+    admin.site.register(model, admin_class)
+    importlib.reload(importlib.import_module(settings.ROOT_URLCONF))
+    clear_url_caches()
+
+
+def check_primary_admin(admin_class, primary: str = "acmeapp_db") -> None:
+    """``admin_class`` shows the post the admin just saved, deletes on the primary, and offers authors
+    from auth_db: tried through the real admin views, with Django's test client, in this kernel."""
+    _django_ready()
+    from django.contrib import admin
+    from django.contrib.auth.models import User
+    from django.db import router
+    from django.test import Client
+
+    from acmeapp.models import Post
+
+    if not (isinstance(admin_class, type) and issubclass(admin_class, admin.ModelAdmin)):
+        raise Incorrect(f"PrimaryPostAdmin is {admin_class!r}: write a class that inherits from "
+                        "admin.ModelAdmin.")
+    title = "Added by the check"
+    plain = type(admin.site._registry[Post])
+    _register(Post, admin_class)
+    try:
+        editor, _ = User.objects.get_or_create(username="editor",
+                                               defaults={"is_staff": True, "is_superuser": True})
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(editor)
+        form = _admin_page(client, "Opening the admin's add form", "get", "/admin/acmeapp/post/add/")
+        authors = form.context_data["adminform"].form.fields["author"].queryset.db
+        if authors != "auth_db":
+            raise Incorrect(f"The add form offers authors read from {authors!r}; users live in 'auth_db'. "
+                            "formfield_for_foreignkey: look for the users where the routers keep them.")
+        page = _admin_page(client, "Saving a post in the admin", "post", "/admin/acmeapp/post/add/",
+                           {"title": title, "body": ""})
+        if page.context_data is None or "cl" not in page.context_data:
+            raise Incorrect("The admin did not save the post (it showed the form again): does save_model "
+                            "call obj.save(using=self.using)?")
+        saved = Post.objects.using(primary).filter(title=title).first()
+        if saved is None:
+            raise Incorrect(f"After a save in the admin, the primary {primary!r} has no such post: "
+                            "save_model must write with obj.save(using=self.using).")
+        listed = page.context_data["cl"].queryset.db
+        if title not in [post.title for post in page.context_data["cl"].result_list]:
+            raise Incorrect(f"The list right after the save misses the new post: it is read from {listed!r}. "
+                            "get_queryset must return super().get_queryset(request).using(self.using).")
+        _admin_page(client, "Deleting the post in the admin", "post",
+                    f"/admin/acmeapp/post/{saved.pk}/delete/", {"post": "yes"})
+        if Post.objects.using(primary).filter(pk=saved.pk).exists():
+            raise Incorrect(f"After a delete in the admin, the post is still on the primary {primary!r}: "
+                            "delete_model must delete with obj.delete(using=self.using).")
+    finally:
+        for alias in {primary, router.db_for_read(Post)}:  # a wrong answer may have written anywhere
+            Post.objects.using(alias).filter(title=title).delete()
+        _register(Post, plain)
+    _ok(f"the admin lists the post it just saved (read from {listed}), deletes it on the primary, and "
+        "offers authors from auth_db.")
+
+
 # 12 · pytest-django -------------------------------------------------------------------------------
 
 
@@ -1484,6 +1569,12 @@ def check_split(move_log_entries) -> None:
     from django.contrib.admin.models import LogEntry
 
     LogEntry.objects.using("auth_db").all().delete()  # each try starts from an empty admin log
+    before = [p for p in split_problems() if not p.startswith("django_admin_log")]
+    if before:
+        raise Incorrect(f"Before move_log_entries() can be judged, the copy above it is not right "
+                        f"({len(before)} problem(s)):\n- " + "\n- ".join(before)
+                        + "\nRerun the cell that calls livesite.start_split(), then the cells below it, "
+                        "unchanged, down to this exercise.")
     _call("move_log_entries()", move_log_entries)
     live = _log_entries(LIVE, _natural_types(LIVE))
     split = _log_entries(AUTH, _natural_types(AUTH))
@@ -1527,13 +1618,33 @@ ORPHANS_TRUTH = ("SELECT COUNT(*) FROM acmeapp_post p WHERE p.author_id IS NOT N
 def _count(sql: str, acmeapp: str, auth: str, shown: str) -> int:
     """The single number the learner's ``sql`` returns on the two files (``Incorrect`` otherwise)."""
     try:
-        rows = sqlite.query(acmeapp, sql, attach={"auth": auth}).rows
-    except sqlite3.Error as error:
-        raise Incorrect(f"SQLite refused ORPHANS_SQL {shown}: {error}.") from None
-    if len(rows) != 1 or len(rows[0]) != 1:
-        raise Incorrect(f"ORPHANS_SQL returns {len(rows)} row(s) of {len(rows[0]) if rows else 0} column(s) "
+        result = sqlite.query(acmeapp, sql, attach={"auth": auth})
+    except sqlite.QueryFailed as failed:
+        raise Incorrect(f"SQLite refused ORPHANS_SQL {shown}: {failed.original}.") from None
+    if len(result.rows) != 1 or len(result.headers) != 1:
+        raise Incorrect(f"ORPHANS_SQL returns {len(result.rows)} row(s) of {len(result.headers)} column(s) "
                         f"{shown}; it must return one number: SELECT COUNT(*) FROM …")
-    return rows[0][0]
+    return result.rows[0][0]
+
+
+def _orphans_hint(theirs: int, truth: int, distinct: int) -> str:
+    """What a wrong count of orphaned posts most likely means (see ``check_orphans_sql``)."""
+    posts = sqlite.query(ACME, "SELECT COUNT(*) AS n, COUNT(author_id) AS authored FROM acmeapp_post").rows[0]
+    if theirs == posts[0]:
+        return "It counts every post: keep only those whose author_id names no user (a WHERE clause)."
+    if theirs == truth + posts[0] - posts[1]:
+        return (f"The other {posts[0] - posts[1]:,} have no author at all (author_id IS NULL): they are not "
+                "orphans.")
+    if theirs == posts[1] - truth:
+        return ("It counts the posts whose author exists: an inner JOIN keeps only those. Look for the posts "
+                "whose author_id is in no row of auth.auth_user.")
+    if theirs == distinct:
+        return "It counts the missing authors, once each: count the posts instead."
+    if theirs < truth:
+        return ("It counts too few: does the subquery look at the post of the outer query "
+                "(u.id = p.author_id)?")
+    return ("It counts too many: a post is an orphan when its author_id is set and no row of auth.auth_user "
+            "has that id; count each such post once.")
 
 
 def check_orphans_sql(sql) -> None:
@@ -1559,19 +1670,10 @@ def check_orphans_sql(sql) -> None:
         con.close()
         theirs, truth = _count(sql, ACME, broken, "on a copy with 40 users deleted"), _count(
             ORPHANS_TRUTH, ACME, broken, "")
-    nulls = sqlite.query(ACME, "SELECT COUNT(*) FROM acmeapp_post WHERE author_id IS NULL").rows[0][0]
+        distinct = _count(ORPHANS_TRUTH.replace("COUNT(*)", "COUNT(DISTINCT p.author_id)"), ACME, broken, "")
     if theirs != truth:
-        if theirs == truth + nulls:
-            raise Incorrect(f"On a copy of auth's file with 40 users deleted, ORPHANS_SQL counts {theirs:,}; "
-                            f"{truth:,} posts are orphaned. The other {nulls:,} have no author at all "
-                            "(author_id IS NULL): they are not orphans.")
-        authored = sqlite.query(ACME, "SELECT COUNT(*) FROM acmeapp_post WHERE author_id IS NOT NULL")
-        if theirs == authored.rows[0][0] - truth:
-            raise Incorrect(f"On a copy of auth's file with 40 users deleted, ORPHANS_SQL counts {theirs:,}: "
-                            f"the posts whose author exists. {truth:,} posts are orphaned: those whose "
-                            "author_id is in no row of auth.auth_user (an inner JOIN keeps only the others).")
         raise Incorrect(f"On a copy of auth's file with 40 users deleted, ORPHANS_SQL counts {theirs:,}; "
-                        f"{truth:,} posts are orphaned. Count posts (not authors), once each.")
+                        f"{truth:,} posts are orphaned. " + _orphans_hint(theirs, truth, distinct))
     real_truth = _count(ORPHANS_TRUTH, ACME, AUTH, "")
     if real != real_truth:
         raise Incorrect(f"On the split, ORPHANS_SQL counts {real:,}; {real_truth:,} posts are orphaned.")
@@ -1640,17 +1742,22 @@ def split_problems(live: str = LIVE, auth: str = AUTH, acme: str = ACME) -> list
                             "create them, and copy none")
         links = (("auth_group_permissions", "group_id"), ("auth_user_user_permissions", "user_id"))
         for table, owner in links:
-            if sqlite.query(auth, f"SELECT COUNT(*) FROM {table}").rows[0][0] and (
-                    _permissions(live, table, owner) != _permissions(auth, table, owner)):
+            theirs = _permissions(auth, table, owner)
+            if theirs and len(theirs) == len(_permissions(live, table, owner)) and (
+                    _permissions(live, table, owner) != theirs):
                 problems.append(f"{table}: permissions granted on the live site are not the same ones in "
                                 "split_auth_db (content type or permission ids copied as numbers): map them "
                                 "by "
                                 "natural key")
-        if _log_entries(auth, _natural_types(auth)) and (
-                _log_entries(live, _natural_types(live)) != _log_entries(auth, _natural_types(auth))):
+        entries = _log_entries(auth, _natural_types(auth))
+        if entries and len(entries) == len(_log_entries(live, _natural_types(live))) and (
+                _log_entries(live, _natural_types(live)) != entries):
             problems.append("django_admin_log: entries are about other models than on the live site (content "
                             "type ids copied as numbers): map them by natural key")
     return problems
+
+
+_LOGIN = ("split_auth_db", "split_acmeapp_db", "both")
 
 
 def check_login_prediction(answer, server, password: str = "course-local-only",
@@ -1662,6 +1769,7 @@ def check_login_prediction(answer, server, password: str = "course-local-only",
     """
     from course.server import DevServer
 
+    _chosen("PREDICT_LOGIN", answer, _LOGIN)
     if server is not None and server.running:
         _login_writes(answer, server, password)
     else:
@@ -1675,7 +1783,7 @@ def _login_writes(answer, server, password: str) -> None:
 
     from course.browser import Browser
 
-    choices = ("split_auth_db", "split_acmeapp_db", "both")
+    choices = _LOGIN
     answer = _chosen("PREDICT_LOGIN", answer, choices)
     files = {"split_auth_db": AUTH, "split_acmeapp_db": ACME}
 

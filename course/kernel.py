@@ -18,6 +18,10 @@ from course.errors import CourseError
 _loaded: dict = {}  # what Django loaded in this kernel: {"folder": Path, "sources": {file: hash}}
 
 
+class MissingSettings(CourseError):
+    """The settings module asked for has no file in the project (yet)."""
+
+
 class RestartKernel(CourseError):
     """Django in this kernel holds code that the notebook is about to change; only a restart helps."""
 
@@ -45,6 +49,11 @@ def setup_django(settings_module: str) -> None:
         )
     if not Path("manage.py").is_file():
         raise FileNotFoundError("No manage.py here: run the notebook's first cell first.")
+    module = Path(*settings_module.split(".")).with_suffix(".py")
+    if not (module.is_file() or (module.with_suffix("") / "__init__.py").is_file()):
+        raise MissingSettings(f"{module.as_posix()} does not exist yet, so Django cannot load "
+                              f"{settings_module}: run the cell above that writes it "
+                              f"(%%writefile {module.as_posix()}), then this one.")
     project = Path.cwd()
     if str(project) not in sys.path:
         sys.path.insert(0, str(project))

@@ -172,6 +172,10 @@ def start_split(settings: str = "core.settings.split") -> None:
     ``migrate`` each alias into new ones, showing the commands."""
     from course.shell import manage
 
+    if "course.server" in sys.modules and sys.modules["course.server"].DevServer.started:
+        sys.modules["course.server"].DevServer.stop_all()
+        print("Stopped the dev server, which used the files about to be deleted: to go on, rerun the cells "
+              "from `server = DevServer(…)` down.")
     if "django.db" in sys.modules and sys.modules["django.conf"].settings.configured:
         sys.modules["django.db"].connections.close_all()  # else they would write to the deleted files
     for name in SPLIT_FILES:

@@ -1,6 +1,7 @@
 """Generate the navigation bars of the notebooks and the index ``notebooks/README.md``.
 
-Both live between marker comments, so a rerun updates them in place:
+It also keeps each notebook's "*Part N of M" up to date. Both bars and index live between
+marker comments, so a rerun updates them in place:
 ``<!-- nav:start -->…<!-- nav:end -->`` in a notebook's first and last Markdown cells (each marker
 on a line of its own: a line that starts with a comment is raw HTML to a CommonMark parser, which
 would then show the links as text),
@@ -20,6 +21,7 @@ from course.workspace import NOTEBOOKS, notebooks
 
 INDEX = NOTEBOOKS / "README.md"
 CORE = 7  # lessons 01-07 follow the tutorial: the core track, a half-day class
+PART = re.compile(r"\*Part \d+ of \d+")  # "*Part 3 of 14 · about …" under each title
 NAV = re.compile(r"<!-- nav:start -->.*?<!-- nav:end -->", re.S)
 INDEX_BLOCK = re.compile(r"<!-- index:start -->.*?<!-- index:end -->", re.S)
 
@@ -106,6 +108,10 @@ def update(check: bool = False) -> list[str]:
             if new != cell.source:
                 stale.append(f"{path.name}: navigation bar")
                 cell.source = new
+        part = PART.sub(f"*Part {i + 1} of {len(series)}", markdown[0].source, count=1)
+        if part != markdown[0].source:
+            stale.append(f"{path.name}: part number")
+            markdown[0].source = part
         if not check and stale and stale[-1].startswith(path.name):
             nbformat.write(nb, path)
     text = INDEX.read_text(encoding="utf-8")

@@ -5,20 +5,38 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from course.errors import CourseError
 from course.table import Table
+
+
+class MissingDatabase(FileNotFoundError):
+    """No SQLite file at the path given; the message says what is there instead, and nothing was created."""
+
+    def _render_traceback_(self) -> list[str]:
+        """Shown in Jupyter as its one line (like ``CourseError``): the frames would be the course's."""
+        return [f"{type(self).__name__}: {self}"]
+
+
+class QueryFailed(CourseError):
+    """SQLite refused a query (a typo, a missing table, two statements); ``original`` is its error."""
+
+    def __init__(self, message: str, original: sqlite3.Error):
+        super().__init__(message)
+        self.original = original
 
 
 def connect(path: str | Path) -> sqlite3.Connection:
     """Open an existing SQLite file read-only.
 
     ``sqlite3.connect(path)`` would silently create an empty database when the file is
-    missing; this raises ``FileNotFoundError`` with what to do instead, and creates nothing.
+    missing; this raises ``MissingDatabase`` (a ``FileNotFoundError``) with what to do instead, and
+    creates nothing.
     """
     path = Path(path)
     if not path.is_file():
         here = sorted(p.name for p in path.parent.glob("*.sqlite3")) if path.parent.is_dir() else []
         found = ", ".join(here) if here else "none"
-        raise FileNotFoundError(
+        raise MissingDatabase(
             f"No database file {path.as_posix()!r} (nothing was created). "
             f"SQLite files in that folder: {found}. "
             "Check the name, or run the notebook's migrate step first."
@@ -28,7 +46,8 @@ def connect(path: str | Path) -> sqlite3.Connection:
 
 def query(path: str | Path, sql: str, params: tuple = (),
           attach: dict[str, str | Path] | None = None) -> Table:
-    """Run one read-only SQL query on the file and return its rows as a table.
+    """Run one read-only SQL query on the file and return its rows as a table (``QueryFailed``, one
+    line, if SQLite refuses it).
 
     ``attach`` maps schema names to more files, attached read-only (``ATTACH DATABASE``), so that
     one query can join tables of several files: ``auth.auth_user`` for ``attach={"auth": …}``.
@@ -38,7 +57,10 @@ def query(path: str | Path, sql: str, params: tuple = (),
         for schema, other in (attach or {}).items():
             connect(other).close()  # a missing file raises here, and nothing is created
             con.execute("ATTACH DATABASE ? AS " + schema, (f"{Path(other).resolve().as_uri()}?mode=ro",))
-        cursor = con.execute(sql, params)
+        try:
+            cursor = con.execute(sql, params)
+        except sqlite3.Error as error:
+            raise QueryFailed(f"SQLite refused the query: {error}", error) from None
         headers = [d[0] for d in cursor.description]
         return Table(headers, [list(row) for row in cursor.fetchall()])
     finally:

@@ -134,6 +134,11 @@ author = min(set(authors) - busy)  # a user who wrote posts, and nothing else po
 with connections["auth_db"].cursor() as cursor:
     cursor.execute("DELETE FROM auth_user WHERE id = %s", [author])
 """
+RENAME_A_USER = """
+from django.contrib.auth.models import User
+
+User.objects.using("auth_db").filter(pk=2).update(username="not.the.same")
+"""
 REGRANT_BY_NUMBER = """
 from django.contrib.auth.models import Group
 
@@ -369,7 +374,25 @@ CASES = {
                            ".values_list('title', flat=True)"),
          "return the posts themselves"),
     ]},
-    "11_primary_and_replica": {"check_replica_test_prediction": [
+    "11_primary_and_replica": {"check_primary_admin": [
+        (SOLUTION, RIGHT),
+        (lambda solution: solution.replace("using = router.db_for_read(db_field.related_model)",
+                                           "using = self.using"), "formfield_for_foreignkey"),
+        (lambda solution: solution.replace(
+            "        using = router.db_for_read(db_field.related_model)\n"
+            "        return super().formfield_for_foreignkey(db_field, request, using=using, **kwargs)",
+            "        return super().formfield_for_foreignkey(db_field, request, **kwargs)"), RIGHT),
+        (lambda solution: solution.replace("return super().get_queryset(request).using(self.using)",
+                                           "return super().get_queryset(request)"),
+         "The list right after the save misses the new post: it is read from 'acmeapp_replica'"),
+        (lambda solution: solution.replace("obj.save(using=self.using)", "obj.save(using='acmeapp_replica')"),
+         "the primary 'acmeapp_db' has no such post"),
+        (lambda solution: solution.replace("obj.delete(using=self.using)", "pass"),
+         "delete_model must delete with obj.delete(using=self.using)"),
+        (lambda solution: solution.replace("obj.save(using=self.using)", "obj.save(usin=self.using)"),
+         "raised TypeError"),
+        ("PrimaryPostAdmin = None", "write a class that inherits from admin.ModelAdmin"),
+    ], "check_replica_test_prediction": [
         (SOLUTION, RIGHT),
         ('PREDICT_REPLICA_TEST = "database table is locked"', "Django says 'no such table: acmeapp_post'"),
         ('PREDICT_REPLICA_TEST = "locked"', "is not one of the choices"),
@@ -546,6 +569,8 @@ CASES = {
          "auth_db holds 1,499 log entries; the live site has 1,500"),
         (lambda solution: solution.replace("for entry in entries:", "for entry in entrys:"),
          "raised NameError: name 'entrys' is not defined (line"),
+        (lambda solution: solution + RENAME_A_USER,
+         "Before move_log_entries() can be judged, the copy above"),
         (lambda solution: solution + LOSE_A_SESSION,
          "django_session: 300 rows on the live site, 299 in split_auth_db (rows lost)"),
         (lambda solution: solution + ORPHAN_AN_AUTHOR,
@@ -561,12 +586,17 @@ CASES = {
         ('ORPHANS_SQL = """SELECT COUNT(*) FROM acmeapp_post AS p LEFT JOIN auth.auth_user AS u '
          'ON u.id = p.author_id WHERE u.id IS NULL"""', "they are not orphans"),
         ('ORPHANS_SQL = """SELECT COUNT(*) FROM acmeapp_post AS p JOIN auth.auth_user AS u '
-         'ON u.id = p.author_id"""', "the posts whose author exists. "),
+         'ON u.id = p.author_id"""', "It counts the posts whose author exists"),
         ('ORPHANS_SQL = "SELECT COUNT(*) FROM acmeapp_post WHERE author_id NOT IN '
          '(SELECT id FROM auth_user)"', RIGHT),  # SQLite finds a table in the attached files too
         ('ORPHANS_SQL = "SELECT COUNT(*) FROM acmeapp_post WHERE author_id NOT IN '
          '(SELECT id FROM auth.users)"', "SQLite refused ORPHANS_SQL on the split: no such table"),
         ('ORPHANS_SQL = "SELECT id FROM acmeapp_post"', "it must return one number"),
+        ('ORPHANS_SQL = "SELECT id FROM acmeapp_post WHERE 0"', "returns 0 row(s) of 1 column(s)"),
+        ('ORPHANS_SQL = "SELECT COUNT(*) FROM acmeapp_post"', "It counts every post"),
+        ('ORPHANS_SQL = "SELECT 0"', "It counts too few"),
+        ('ORPHANS_SQL = """SELECT COUNT(DISTINCT author_id) FROM acmeapp_post '
+         'WHERE author_id NOT IN (SELECT id FROM auth.auth_user)"""', "It counts the missing authors"),
         ('ORPHANS_SQL = "SELECT 1; SELECT 2"', "holds more than one statement"),
         ("ORPHANS_SQL = 42", "must be a string"),
     ], "check_login_prediction": [

@@ -452,3 +452,34 @@ def test_the_cleanup_is_registered_once_per_kernel():
     cleanup.register(shell)
     assert shell.events.callbacks["post_run_cell"].count(cleanup.after_cell) == 1
     shell.events.unregister("post_run_cell", cleanup.after_cell)
+
+
+def test_a_refused_query_is_one_line_with_sqlites_own_error(db):
+    with pytest.raises(sqlite.QueryFailed, match="SQLite refused the query: no such table: c") as excinfo:
+        sqlite.query(db, "SELECT * FROM c")
+    assert isinstance(excinfo.value.original, sqlite3.OperationalError)
+    assert excinfo.value._render_traceback_() == ["QueryFailed: SQLite refused the query: no such table: c"]
+
+
+def test_a_query_joins_an_attached_file_read_only(tmp_path, db):
+    other = tmp_path / "other.sqlite3"
+    con = sqlite3.connect(other)
+    con.execute("CREATE TABLE c (x)")
+    con.execute("INSERT INTO c VALUES (7)")
+    con.commit()
+    con.close()
+    assert sqlite.query(db, "SELECT x FROM extra.c", attach={"extra": other}).rows == [[7]]
+    with pytest.raises(sqlite.QueryFailed, match="readonly"):
+        sqlite.query(db, "INSERT INTO extra.c VALUES (8)", attach={"extra": other})
+    with pytest.raises(FileNotFoundError, match="nothing was created"):
+        sqlite.query(db, "SELECT 1", attach={"extra": tmp_path / "missing.sqlite3"})
+    assert not (tmp_path / "missing.sqlite3").exists()
+
+
+def test_setup_django_names_a_settings_module_not_written_yet(tmp_path, monkeypatch):
+    from course.kernel import MissingSettings, setup_django
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "manage.py").write_text("")
+    with pytest.raises(MissingSettings, match=r"core/settings/moving.py does not exist yet.*%%writefile"):
+        setup_django("core.settings.moving")
