@@ -121,14 +121,18 @@ def resume_postgres() -> None:
             server.resume()
 
 
-def _run(argv: list[str], check: bool, tail: int | None, env: dict[str, str] | None, shown: str) -> str:
-    """Print ``shown`` (the command as typed), run ``argv`` as a new terminal would, print its output;
-    return that output, as printed."""
-    print(shown)
+def _start(argv: list[str], env: dict[str, str] | None) -> subprocess.Popen:
+    """Start ``argv`` as a new terminal would, its output (stdout and stderr merged) piped."""
     resume_postgres()
     full_env = terminal_env(PYTHONUNBUFFERED="1", **(env or {}))
-    proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=full_env)
-    lines = shorten(proc.stdout).rstrip("\n").splitlines()
+    return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=full_env)
+
+
+def _report(argv: list[str], proc: subprocess.Popen, check: bool, tail: int | None) -> str:
+    """Wait for ``proc`` (started from ``argv``), print its output and exit code; return the output as
+    printed, or raise ``CommandFailed`` with ``check``."""
+    output, _ = proc.communicate()
+    lines = shorten(output).rstrip("\n").splitlines()
     if tail is not None and len(lines) > tail:
         print(f"[… {len(lines) - tail} earlier lines not shown]")
         lines = lines[-tail:]
@@ -141,6 +145,13 @@ def _run(argv: list[str], check: bool, tail: int | None, env: dict[str, str] | N
                 f"{' '.join(argv[1:])} failed (exit code {proc.returncode}): read its output above."
             )
     return "\n".join(lines)
+
+
+def _run(argv: list[str], check: bool, tail: int | None, env: dict[str, str] | None, shown: str) -> str:
+    """Print ``shown`` (the command as typed), run ``argv`` as a new terminal would, print its output;
+    return that output, as printed."""
+    print(shown)
+    return _report(argv, _start(argv, env), check, tail)
 
 
 def manage(
@@ -157,18 +168,35 @@ def manage(
     shown_manage(*args, check=check, tail=tail, env=env)
 
 
-def shown_manage(
-    *args: str, check: bool = True, tail: int | None = None, env: dict[str, str] | None = None
-) -> str:
-    """``manage(*args)``, returning what it printed of the command's output (for the checks, which
-    show a command and then judge it)."""
+def _manage_py_here() -> None:
+    """Raise, saying what to run, unless the current folder holds the project's ``manage.py``."""
     if not Path("manage.py").is_file():
         raise FileNotFoundError(
             "No manage.py in the current folder: run this notebook's first cell, "
             "which creates the project folder and moves into it."
         )
+
+
+def shown_manage(
+    *args: str, check: bool = True, tail: int | None = None, env: dict[str, str] | None = None
+) -> str:
+    """``manage(*args)``, returning what it printed of the command's output (for the checks, which
+    show a command and then judge it)."""
+    _manage_py_here()
     return _run([sys.executable, "manage.py", *args], check, tail, env,
                 typed(["python", "manage.py", *args], env))
+
+
+def manage_side_by_side(*commands: tuple[str, ...], check: bool = True) -> None:
+    """Run several ``manage.py`` commands at the same time, as from several terminals (commands on
+    different databases, which need not wait for each other), then print each one and its output as
+    ``manage()`` does, in the order given."""
+    _manage_py_here()
+    argvs = [[sys.executable, "manage.py", *args] for args in commands]
+    started = [_start(argv, None) for argv in argvs]
+    for args, argv, proc in zip(commands, argvs, started, strict=True):
+        print(typed(["python", "manage.py", *args]))
+        _report(argv, proc, check, None)
 
 
 def django_admin(*args: str, check: bool = True) -> None:
