@@ -98,8 +98,10 @@ def _chosen(name: str, answer, choices: tuple[str, ...]) -> str:
     if isinstance(answer, str):
         answer = answer.strip()
     if answer not in choices:
+        same = [c for c in choices if isinstance(answer, str) and c.lower() == answer.lower()]
+        case = f" Only the capital letters differ: write {same[0]!r}." if same else ""
         raise Incorrect(f"{name} = {answer!r} is not one of the choices, written exactly as listed: "
-                        f"{listed}.")
+                        f"{listed}.{case}")
     return answer
 
 
@@ -1094,17 +1096,25 @@ def check_replica_test_prediction(answer, settings: str = "core.settings.replica
 def _admin_page(client, shown: str, method: str, path: str, data: dict | None = None):
     """A request of the test ``client`` to the admin, as a learner's ModelAdmin answers it; an error
     raised by their code becomes one ``Incorrect`` line naming their line."""
+    import logging
+
+    logger = logging.getLogger("django.request")  # it would print the whole traceback on stderr
+    was_disabled, logger.disabled = logger.disabled, True
     try:
         if method == "get":
             return client.get(path)
         return client.post(path, data, follow=True)
     except Exception as error:
         hint = ""
+        if isinstance(error, TypeError) and "positional argument" in str(error):
+            hint = " Does each method take self first, as in `def get_queryset(self, request):`?"
         if "auth_user" in str(error):
             hint = (" The admin asked a database without users for the choices of Post.author: "
                     "formfield_for_foreignkey must look for users where the routers keep them "
                     "(router.db_for_read(db_field.related_model)), not in self.using.")
         raise Incorrect(f"{shown} raised {type(error).__name__}: {error}{_your_line(error)}.{hint}") from None
+    finally:
+        logger.disabled = was_disabled
 
 
 def _register(model, admin_class) -> None:
@@ -1127,6 +1137,7 @@ def check_primary_admin(admin_class, primary: str = "acmeapp_db") -> None:
     from auth_db: tried through the real admin views, with Django's test client, in this kernel."""
     _django_ready()
     from django.contrib import admin
+    from django.contrib.admin.models import LogEntry
     from django.contrib.auth.models import User
     from django.db import router
     from django.test import Client
@@ -1136,8 +1147,12 @@ def check_primary_admin(admin_class, primary: str = "acmeapp_db") -> None:
     if not (isinstance(admin_class, type) and issubclass(admin_class, admin.ModelAdmin)):
         raise Incorrect(f"PrimaryPostAdmin is {admin_class!r}: write a class that inherits from "
                         "admin.ModelAdmin.")
+    unknown = sorted(name for name, value in vars(admin_class).items()
+                     if callable(value) and not name.startswith("_") and not hasattr(admin.ModelAdmin, name))
+    never = (f" (PrimaryPostAdmin defines {', '.join(unknown)}, which Django never calls: no method of "
+             "ModelAdmin has that name; check the spelling)") if unknown else ""
     title = "Added by the check"
-    plain = type(admin.site._registry[Post])
+    found = type(admin.site._registry[Post])
     _register(Post, admin_class)
     try:
         editor, _ = User.objects.get_or_create(username="editor",
@@ -1157,20 +1172,21 @@ def check_primary_admin(admin_class, primary: str = "acmeapp_db") -> None:
         saved = Post.objects.using(primary).filter(title=title).first()
         if saved is None:
             raise Incorrect(f"After a save in the admin, the primary {primary!r} has no such post: "
-                            "save_model must write with obj.save(using=self.using).")
+                            f"save_model must write with obj.save(using=self.using){never}.")
         listed = page.context_data["cl"].queryset.db
         if title not in [post.title for post in page.context_data["cl"].result_list]:
-            raise Incorrect(f"The list right after the save misses the new post: it is read from {listed!r}. "
-                            "get_queryset must return super().get_queryset(request).using(self.using).")
+            raise Incorrect(f"The list right after the save misses the new post: it is read from {listed!r}, "
+                            f"where the routers send reads. Override get_queryset{never}.")
         _admin_page(client, "Deleting the post in the admin", "post",
                     f"/admin/acmeapp/post/{saved.pk}/delete/", {"post": "yes"})
         if Post.objects.using(primary).filter(pk=saved.pk).exists():
             raise Incorrect(f"After a delete in the admin, the post is still on the primary {primary!r}: "
-                            "delete_model must delete with obj.delete(using=self.using).")
+                            f"delete_model must delete with obj.delete(using=self.using){never}.")
     finally:
         for alias in {primary, router.db_for_read(Post)}:  # a wrong answer may have written anywhere
             Post.objects.using(alias).filter(title=title).delete()
-        _register(Post, plain)
+        LogEntry.objects.filter(object_repr=title).delete()  # the admin logged the check's add and delete
+        _register(Post, found)
     _ok(f"the admin lists the post it just saved (read from {listed}), deletes it on the primary, and "
         "offers authors from auth_db.")
 
@@ -1573,8 +1589,9 @@ def check_split(move_log_entries) -> None:
     if before:
         raise Incorrect(f"Before move_log_entries() can be judged, the copy above it is not right "
                         f"({len(before)} problem(s)):\n- " + "\n- ".join(before)
-                        + "\nRerun the cell that calls livesite.start_split(), then the cells below it, "
-                        "unchanged, down to this exercise.")
+                        + "\nRun every cell above this exercise, once and in order; if one of them went "
+                        "wrong, rerun the cell that calls livesite.start_split(), then the cells below it, "
+                        "down to this exercise.")
     _call("move_log_entries()", move_log_entries)
     live = _log_entries(LIVE, _natural_types(LIVE))
     split = _log_entries(AUTH, _natural_types(AUTH))
@@ -1595,7 +1612,9 @@ def check_split(move_log_entries) -> None:
             raise Incorrect(f"{wrong:,} of the {len(live):,} entries are about another model than on the "
                             f"live site: '{example[0][3]}' is about {example[0][6]} there, "
                             f"{example[1][6]} in auth_db. Give each entry the id that auth_db's "
-                            "ContentType has for the same natural key.")
+                            "ContentType has for the same natural key, the key of its live content type: "
+                            "entry.content_type would follow the relation through the routers, into "
+                            "auth_db, so start from entry.content_type_id.")
         raise Incorrect(f"{wrong:,} of the {len(live):,} entries differ from the live site's (for example "
                         f"'{example[0][3]}'). Change nothing but content_type_id.")
     problems = split_problems()
@@ -1620,7 +1639,9 @@ def _count(sql: str, acmeapp: str, auth: str, shown: str) -> int:
     try:
         result = sqlite.query(acmeapp, sql, attach={"auth": auth})
     except sqlite.QueryFailed as failed:
-        raise Incorrect(f"SQLite refused ORPHANS_SQL {shown}: {failed.original}.") from None
+        hint = (" The users' file is attached under the schema name auth: auth.auth_user."
+                if "no such table" in str(failed.original) and "auth." not in str(failed.original) else "")
+        raise Incorrect(f"SQLite refused ORPHANS_SQL {shown}: {failed.original}.{hint}") from None
     if len(result.rows) != 1 or len(result.headers) != 1:
         raise Incorrect(f"ORPHANS_SQL returns {len(result.rows)} row(s) of {len(result.headers)} column(s) "
                         f"{shown}; it must return one number: SELECT COUNT(*) FROM …")

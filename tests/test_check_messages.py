@@ -392,6 +392,11 @@ CASES = {
         (lambda solution: solution.replace("obj.save(using=self.using)", "obj.save(usin=self.using)"),
          "raised TypeError"),
         ("PrimaryPostAdmin = None", "write a class that inherits from admin.ModelAdmin"),
+        (lambda solution: solution.replace("def get_queryset(", "def get_query_set("),
+         "defines get_query_set, which Django never calls"),
+        (lambda solution: solution.replace("def formfield_for_foreignkey(self, ",
+                                           "def formfield_for_foreignkey("),
+         "Does each method take self first"),
     ], "check_replica_test_prediction": [
         (SOLUTION, RIGHT),
         ('PREDICT_REPLICA_TEST = "database table is locked"', "Django says 'no such table: acmeapp_post'"),
@@ -554,10 +559,15 @@ CASES = {
         ('PREDICT_COPY = "copied, about the same models"', "Django says 'copied, about other models'"),
         ('PREDICT_COPY = "an error"', "nothing fails, and the admin log now talks about the wrong things"),
         ('PREDICT_COPY = "error"', "is not one of the choices"),
+        ('PREDICT_COPY = "An error"', "Only the capital letters differ: write 'an error'"),
     ], "check_split": [
         (SOLUTION, RIGHT),
         (lambda solution: solution.replace("entry.content_type_id = new_id[entry.content_type_id]", "pass"),
          "1,500 of the 1,500 entries are about another model than on the live site"),
+        (lambda solution: solution.replace(
+            "        entry.content_type_id = new_id[entry.content_type_id]",
+            "        entry.content_type = split.get_by_natural_key(*entry.content_type.natural_key())"),
+         "entry.content_type would follow the relation through the routers"),
         (lambda solution: solution.replace('split = ContentType.objects.db_manager("auth_db")',
                                            'split = ContentType.objects.db_manager("live")'),
          "Give each entry the id that auth_db's ContentType has"),
