@@ -11,6 +11,8 @@ One job per module. Used by the notebooks:
 - ``server`` and ``browser``: the development server in the background (tied to the kernel by
   ``lifeline``, on any OS), and a tiny HTTP client;
 - ``postgres``: an embedded PostgreSQL server, always cleaned up;
+- ``livesite``: the populated single-database site that notebook 14 splits, and a fresh start of
+  the split;
 - ``checks``: the exercises' check cells;
 - ``table``: results shown as HTML tables;
 - ``cleanup``: a failed cell stops what runs in the background; ``errors``: one-line messages.
