@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from course.errors import CourseError
+from course.shell import require_project
 
 _loaded: dict = {}  # what Django loaded in this kernel: {"folder": Path, "sources": {file: hash}}
 
@@ -47,8 +48,7 @@ def setup_django(settings_module: str) -> None:
             f"Django is already set up in this kernel with {current!r}; settings load once per "
             f"process. Restart the kernel (Kernel > Restart) to use {settings_module!r}."
         )
-    if not Path("manage.py").is_file():
-        raise FileNotFoundError("No manage.py here: run the notebook's first cell first.")
+    require_project()
     module = Path(*settings_module.split(".")).with_suffix(".py")
     if not (module.is_file() or (module.with_suffix("") / "__init__.py").is_file()):
         raise MissingSettings(f"{module.as_posix()} does not exist yet, so Django cannot load "

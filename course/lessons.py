@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 
-from course.workspace import notebooks
+from course.workspace import notebooks, tags
 
 PARTS = {
     "the minutes for teaching and exercises": re.compile(r"minutes teaching, \d+ minutes exercises?"),
@@ -39,8 +39,8 @@ def missing(path: Path, first: bool) -> list[str]:
     if not code or f'open_project("{path.stem}")' not in code[0].source:
         lacks.append(f'a first code cell calling open_project("{path.stem}")')
     if not first:
-        tags = [t for c in code for t in c.metadata.get("tags", [])]
-        if "solution" not in tags or "check" not in tags:
+        found = [t for c in code for t in tags(c)]
+        if "solution" not in found or "check" not in found:
             lacks.append("an exercise with a solution cell and a check cell")
     return lacks
 

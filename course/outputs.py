@@ -13,6 +13,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from course.workspace import tags
+
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 
@@ -32,7 +34,7 @@ def regenerate(path: Path) -> None:
     client.execute()
     for cell in nb.cells:
         failed = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
-        if failed and "raises-exception" not in cell.metadata.get("tags", []):
+        if failed and "raises-exception" not in tags(cell):
             raise RuntimeError(f"{path.name}: a cell failed unexpectedly:\n{cell.source}")
     nb.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
     nbformat.write(nb, path)

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from course import lifeline
 from course.errors import CourseError
+from course.shell import require_project
 from course.table import Table
 
 FOLDER = "pg"  # the data directory, inside the project folder; its socket lives there too
@@ -42,8 +43,7 @@ class EmbeddedPostgres:
     started: list[EmbeddedPostgres] = []  # every server this kernel started, for stop_all()
 
     def __init__(self, folder: str = FOLDER):
-        if not Path("manage.py").is_file():
-            raise FileNotFoundError("No manage.py here: run the notebook's first cell first.")
+        require_project()
         self.folder = Path(folder).resolve()
         # The server keeps a lock file in the user's runtime folder; give it one if the system has
         # none (it would warn, then fall back to a shared folder in /tmp).

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from course import lifeline
+from course.shell import require_project
 
 HOST = "127.0.0.1"  # loopback only: the dev server is never reachable from other machines
 BANNER_END = "For more information on production servers see:"  # last line runserver prints at start
@@ -45,8 +46,7 @@ class DevServer:
                 f"Port {port} on {HOST} is already in use (another runserver, or another notebook?). "
                 "Stop that server, or call DevServer() without a port to get a free one."
             )
-        if not Path("manage.py").is_file():
-            raise FileNotFoundError("No manage.py here: run the notebook's first cell first.")
+        require_project()
         self.port = port or free_port()
         self.url = f"http://{HOST}:{self.port}"
         self._log = open(Path("runserver.log"), "w+", encoding="utf-8")

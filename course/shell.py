@@ -168,8 +168,9 @@ def manage(
     shown_manage(*args, check=check, tail=tail, env=env)
 
 
-def _manage_py_here() -> None:
-    """Raise, saying what to run, unless the current folder holds the project's ``manage.py``."""
+def require_project() -> None:
+    """Raise ``FileNotFoundError``, saying what to run, unless the current folder holds the project's
+    ``manage.py`` (every helper that runs or loads the project asks this first)."""
     if not Path("manage.py").is_file():
         raise FileNotFoundError(
             "No manage.py in the current folder: run this notebook's first cell, "
@@ -182,7 +183,7 @@ def shown_manage(
 ) -> str:
     """``manage(*args)``, returning what it printed of the command's output (for the checks, which
     show a command and then judge it)."""
-    _manage_py_here()
+    require_project()
     return _run([sys.executable, "manage.py", *args], check, tail, env,
                 typed(["python", "manage.py", *args], env))
 
@@ -191,7 +192,7 @@ def manage_side_by_side(*commands: tuple[str, ...], check: bool = True) -> None:
     """Run several ``manage.py`` commands at the same time, as from several terminals (commands on
     different databases, which need not wait for each other), then print each one and its output as
     ``manage()`` does, in the order given."""
-    _manage_py_here()
+    require_project()
     argvs = [[sys.executable, "manage.py", *args] for args in commands]
     started = [_start(argv, None) for argv in argvs]
     for args, argv, proc in zip(commands, argvs, started, strict=True):

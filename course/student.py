@@ -18,13 +18,9 @@ from pathlib import Path
 import nbformat
 
 from course.navigation import INDEX
-from course.workspace import REPO, notebooks
+from course.workspace import REPO, notebooks, tags
 
 STUDENT = REPO / "student"
-
-
-def _tags(cell) -> list[str]:
-    return cell.get("metadata", {}).get("tags", [])
 
 
 SOLUTION_SUMMARY = "Show a worked solution (try first: the check tells you what is wrong)"
@@ -46,15 +42,15 @@ def student_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     nb = nbformat.from_dict(nb)  # a deep copy
     cells, pending, hint = [], None, None
     for cell in nb.cells:
-        if "solution" in _tags(cell):
+        if "solution" in tags(cell):
             pending, hint = cell.source, cell.metadata["course"].get("hint")
             cell.source = cell.metadata["course"]["stub"]
             cell.metadata.pop("course")
             cell.metadata["tags"] = ["exercise"]
-        if cell.cell_type == "code" and ({"solution", "check", "exercise"} & set(_tags(cell))):
+        if cell.cell_type == "code" and ({"solution", "check", "exercise"} & set(tags(cell))):
             cell.outputs, cell.execution_count = [], None
         cells.append(cell)
-        if "check" in _tags(cell) and pending is not None:
+        if "check" in tags(cell) and pending is not None:
             if hint:
                 cells.append(_hint_block(hint))
                 cells[-1].id = f"{cell.id}-hint"

@@ -37,13 +37,18 @@ def notebooks() -> list[Path]:
     return sorted(p for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 
 
+def tags(cell) -> list[str]:
+    """The tags of a notebook cell (a dict, or nbformat's node), ``[]`` when it has none."""
+    return cell.get("metadata", {}).get("tags", [])
+
+
 def step_cells(notebook: Path) -> list[str]:
     """Sources of the code cells tagged ``step``: the cells that change the project."""
     cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
     return [
         "".join(c["source"])
         for c in cells
-        if c["cell_type"] == "code" and STEP_TAG in c.get("metadata", {}).get("tags", [])
+        if c["cell_type"] == "code" and STEP_TAG in tags(c)
     ]
 
 
@@ -118,10 +123,9 @@ def _replay_cells(notebook: Path, shell) -> None:
     from IPython.utils.capture import capture_output
 
     for source in step_cells(notebook):
-        shell.user_ns["_exit_code"] = 0
         with capture_output() as captured:
             result = shell.run_cell(source, store_history=False, silent=True)
-        if not result.success or shell.user_ns.get("_exit_code", 0) != 0:
+        if not result.success:  # a failed manage() raises CommandFailed: the cell fails
             raise RuntimeError(
                 f"Restoring a step of {notebook.name} failed. Fix that cell in {notebook.name} "
                 f"(`git checkout notebooks/{notebook.name}` brings back the course's version), then "
@@ -191,8 +195,8 @@ def open_project(name: str) -> None:
 
     check_versions()
 
+    _find(name)  # an unknown name is refused before anything is compared or touched
     earlier = [nb for nb in notebooks() if nb.stem < name]
-    _find(name)
     folder = work_root() / name
     # A rerun in the same kernel: stop what the last run started, which would lose its folder,
     # and close Django's connections to the databases about to be deleted.

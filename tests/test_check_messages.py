@@ -12,6 +12,7 @@ import pytest
 from nbclient import NotebookClient
 
 from course.student import write_all
+from course.workspace import tags
 
 pytestmark = pytest.mark.slow
 
@@ -634,7 +635,7 @@ def test_each_answer_gets_its_own_message(name, tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_WORKDIR", str(tmp_path / "work"))
     write_all(tmp_path / "student")
     teacher = nbformat.read(f"notebooks/{name}.ipynb", as_version=4)
-    solutions = {c.id: c.source for c in teacher.cells if "solution" in c.metadata.get("tags", [])}
+    solutions = {c.id: c.source for c in teacher.cells if "solution" in tags(c)}
     nb = nbformat.read(tmp_path / "student" / f"{name}.ipynb", as_version=4)
     cells = list(nb.cells)
     client = NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
@@ -653,10 +654,10 @@ def test_each_answer_gets_its_own_message(name, tmp_path, monkeypatch):
             if cell.cell_type != "code":
                 continue
             client.execute_cell(cell, index)
-            tags = cell.metadata.get("tags", [])
-            if "exercise" in tags:
+            cell_tags = tags(cell)
+            if "exercise" in cell_tags:
                 exercise = cell
-            marker = next((m for m in CASES[name] if "check" in tags and m in cell.source), None)
+            marker = next((m for m in CASES[name] if "check" in cell_tags and m in cell.source), None)
             if marker is None:
                 continue
             solution = solutions[exercise.id]

@@ -7,13 +7,13 @@ import pytest
 from nbclient import NotebookClient
 
 from course.student import HINT_SUMMARY, SOLUTION_SUMMARY, student_copy, write_all
-from course.workspace import notebooks
+from course.workspace import notebooks, tags
 
 WITH_EXERCISES = [p for p in notebooks() if p.stem >= "02"]
 
 
 def tagged(nb, tag):
-    return [c for c in nb.cells if tag in c.get("metadata", {}).get("tags", [])]
+    return [c for c in nb.cells if tag in tags(c)]
 
 
 @pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.stem)
@@ -38,7 +38,7 @@ def test_student_copy_swaps_solutions_for_stubs_and_hides_them(path):
     hints = [c.source for c in student.cells if c.source.startswith(f"<details><summary>{HINT_SUMMARY}")]
     assert len(hints) == len(solutions), "every challenge has a hint, between its check and its solution"
     for index, cell in enumerate(student.cells):
-        if "check" in cell.metadata.get("tags", []):
+        if "check" in tags(cell):
             assert student.cells[index + 1].source.startswith(f"<details><summary>{HINT_SUMMARY}")
     for solution, block in zip(solutions, hidden, strict=True):
         assert solution in block
@@ -57,16 +57,16 @@ def test_check_fails_with_its_helpful_message_on_the_untouched_student_copy(path
     NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
                    resources={"metadata": {"path": str(copy.parent)}}).execute()
     for cell in nb.cells:
-        tags = cell.get("metadata", {}).get("tags", [])
+        cell_tags = tags(cell)
         errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
-        if "check" in tags:
+        if "check" in cell_tags:
             teacher = {c.id: c for c in tagged(nbformat.read(path, as_version=4), "check")}
             on_stub = teacher[cell.id].metadata["course"]["on_stub"]
             assert errors, f"the check passed on the stub: {cell.source}"
             assert errors[0].ename == "Incorrect", errors[0]
             assert on_stub in errors[0].evalue, errors[0].evalue
             assert errors[0].traceback == [f"Incorrect: {errors[0].evalue}"], "no checker frames shown"
-        elif "raises-exception" not in tags:
+        elif "raises-exception" not in cell_tags:
             assert not errors, f"{cell.source[:80]}: {errors[0].ename}: {errors[0].evalue}"
 
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from course.workspace import REPO, notebooks
+from course.workspace import REPO, notebooks, tags
 
 EXEMPT = "lint-exempt"
 
@@ -21,7 +21,7 @@ def ruff(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
 def lint_notebook(cells: list[dict], name: str) -> subprocess.CompletedProcess:
     """ruff on a notebook's cells as if it were ``notebooks/name``, with exempted cells emptied (so the
     cell numbers in ruff's messages stay those of the notebook)."""
-    kept = [{**cell, "source": ""} if EXEMPT in cell.get("metadata", {}).get("tags", []) else cell
+    kept = [{**cell, "source": ""} if EXEMPT in tags(cell) else cell
             for cell in cells]
     notebook = {"cells": kept, "metadata": {"language_info": {"name": "python"}}, "nbformat": 4,
                 "nbformat_minor": 5}

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 from course import lessons, navigation
-from course.workspace import NOTEBOOKS, REPO, STEP_TAG, notebooks
+from course.workspace import NOTEBOOKS, REPO, STEP_TAG, notebooks, tags
 
 SERIES = notebooks()
 EXCUSE_MARKERS = ("# NBVAL_IGNORE_OUTPUT", "# NBVAL_SKIP")  # tags would hide the reason: not used
@@ -84,7 +84,7 @@ def test_at_most_one_code_cell_in_ten_is_excused_and_each_says_why(path):
 def test_expected_errors_really_raised(path):
     for cell in code_cells(load(path)):
         raised = any(o["output_type"] == "error" for o in cell["outputs"])
-        expected = "raises-exception" in cell.get("metadata", {}).get("tags", [])
+        expected = "raises-exception" in tags(cell)
         assert raised == expected, source(cell)[:80]
         if expected:
             assert source(cell).startswith("# This cell fails on purpose"), "say so to the reader"
@@ -101,7 +101,7 @@ def test_first_cell_restores_this_notebook_and_says_so_in_one_line(path):
 @pytest.mark.parametrize("path", SERIES, ids=lambda p: p.stem)
 def test_step_cells_only_change_files(path):
     for cell in code_cells(load(path)):
-        if STEP_TAG in cell.get("metadata", {}).get("tags", []):
+        if STEP_TAG in tags(cell):
             text = source(cell)
             if text.startswith("%%writefile"):
                 continue  # the body is a file's content, not code the kernel runs
