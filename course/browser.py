@@ -1,14 +1,14 @@
-"""A tiny HTTP client (standard library only) that keeps cookies and sends Django's CSRF token."""
+"""An HTTP client for the dev server, as a browser would use it: a ``requests`` session (it keeps the
+cookies, session and CSRF), Django's CSRF token sent with every form, and the admin's pages read
+with Beautiful Soup."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from html import unescape
-from http.cookiejar import CookieJar
-from urllib.error import URLError
-from urllib.parse import urlencode, urlsplit
-from urllib.request import HTTPCookieProcessor, Request, build_opener
+from urllib.parse import urlsplit
+
+import requests
+from bs4 import BeautifulSoup
 
 from course.errors import CourseError
 
@@ -19,31 +19,32 @@ class ServerGone(CourseError):
 
 @dataclass
 class Page:
-    """What one request returned: status, final path (after redirects), and the HTML."""
+    """What one request returned: status (4xx and 5xx included), final path (after redirects), HTML."""
 
     status: int
     path: str
     html: str
 
+    def _soup(self) -> BeautifulSoup:
+        return BeautifulSoup(self.html, "html.parser")
+
     @property
     def title(self) -> str:
         """The page's ``<title>``."""
-        match = re.search(r"<title>(.*?)</title>", self.html, re.S)
-        return unescape(match.group(1).strip()) if match else ""
+        title = self._soup().title
+        return title.get_text(strip=True) if title else ""
 
     @property
     def messages(self) -> list[str]:
-        """The Django messages shown on the page (``<li class="success">…</li>``)."""
-        found = re.findall(r'<li class="(?:success|info|warning|error)">(.*?)</li>', self.html, re.S)
-        return [unescape(re.sub(r"<[^>]+>", "", m)).strip() for m in found]
+        """The Django messages shown on the page (the admin's ``ul.messagelist``)."""
+        found = self._soup().select("ul.messagelist li")  # a message may hold a link: no spaces added
+        return [" ".join(element.get_text().split()) for element in found]
 
     @property
     def errors(self) -> list[str]:
-        """Form errors on the page (``<p class="errornote">`` and ``<ul class="errorlist">``)."""
-        found = re.findall(
-            r'<(?:p|ul) class="(?:errornote|errorlist)[^"]*"[^>]*>(.*?)</(?:p|ul)>', self.html, re.S
-        )
-        return [" ".join(unescape(re.sub(r"<[^>]+>", " ", m)).split()) for m in found]
+        """Form errors on the page: the admin's note above the form and each field's error list."""
+        found = self._soup().select("p.errornote, ul.errorlist")
+        return [" ".join(element.get_text(" ", strip=True).split()) for element in found]
 
     def __repr__(self) -> str:
         return f"<Page {self.status} {self.path} {self.title!r}>"
@@ -54,20 +55,19 @@ class Browser:
 
     def __init__(self, base_url: str):
         self.base_url = base_url.rstrip("/")
-        self.cookies = CookieJar()
-        self._opener = build_opener(HTTPCookieProcessor(self.cookies))
+        self.session = requests.Session()
 
     def _open(self, path: str, data: dict | None = None) -> Page:
-        body = urlencode(data).encode() if data is not None else None
         try:
-            with self._opener.open(Request(self.base_url + path, data=body), timeout=30) as response:
-                return Page(response.status, urlsplit(response.url).path, response.read().decode())
-        except URLError as error:
-            if not isinstance(getattr(error, "reason", None), ConnectionRefusedError):
-                raise
+            if data is None:
+                response = self.session.get(self.base_url + path, timeout=30)
+            else:
+                response = self.session.post(self.base_url + path, data=data, timeout=30)
+        except requests.ConnectionError:
             raise ServerGone(f"Nothing answers at {self.base_url}: the dev server is stopped (a cell failed, "
                              "or it was stopped on purpose). Rerun the cells from `server = DevServer()` "
                              "down: a new server, a new Browser, a new login.") from None
+        return Page(response.status_code, urlsplit(response.url).path, response.text)
 
     def get(self, path: str) -> Page:
         """GET ``path`` and follow redirects."""
@@ -76,7 +76,7 @@ class Browser:
     def post_form(self, path: str, data: dict) -> Page:
         """GET the form at ``path`` (for the CSRF cookie), then POST ``data`` with the token."""
         self.get(path)
-        token = next((c.value for c in self.cookies if c.name == "csrftoken"), "")
+        token = self.session.cookies.get("csrftoken", "")
         return self._open(path, {"csrfmiddlewaretoken": token, **data})
 
     def login(self, username: str, password: str) -> Page:

@@ -720,19 +720,16 @@ _AFTER_STOP = ("the admin's login page", "an error page from Django", "no connec
 
 def check_after_stop_prediction(answer, server) -> None:
     """What a request to the stopped ``server``'s address gets, asked for real."""
-    import urllib.error
-    import urllib.request
+    import requests
 
     answer = _chosen("PREDICT_AFTER_STOP", answer, _AFTER_STOP)
     if server.running:  # the cell above was skipped: do what it does
         print("(The server was still running: the check stopped it, as the cell above does.)")
         server.stop()
     try:
-        urllib.request.urlopen(f"{server.url}/admin/login/", timeout=5).close()
-        truth = _AFTER_STOP[0]
-    except urllib.error.HTTPError:
-        truth = _AFTER_STOP[1]
-    except OSError:
+        response = requests.get(f"{server.url}/admin/login/", timeout=5)
+        truth = _AFTER_STOP[1] if response.status_code >= 400 else _AFTER_STOP[0]
+    except requests.ConnectionError:
         truth = _AFTER_STOP[2]
     if answer != truth:
         raise Incorrect(f"You predicted {answer!r}; the request got {truth!r}. stop() ends the process "

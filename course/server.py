@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import atexit
-import os
 import re
+import secrets
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import requests
+
 from course import lifeline
-from course.shell import require_project
+from course.shell import require_project, terminal_env
 
 HOST = "127.0.0.1"  # loopback only: the dev server is never reachable from other machines
+PROBE = "course-ready"  # the query parameter of the request that tells that our runserver answers
 BANNER_END = "For more information on production servers see:"  # last line runserver prints at start
 
 
@@ -47,23 +50,35 @@ class DevServer:
                 "Stop that server, or call DevServer() without a port to get a free one."
             )
         require_project()
-        self.port = port or free_port()
+        self._settings = settings
+        # A free port can be taken by another process before runserver binds it (parallel runs):
+        # then runserver exits at once, and a port of our own choosing is simply chosen again.
+        for attempt in range(3):
+            self._start(port or free_port())
+            if self._wait(timeout):
+                break
+            if port is not None or attempt == 2:
+                raise OSError(f"Port {self.port} on {HOST} was taken by another process while runserver "
+                              "started. Call DevServer() without a port to get a free one.")
+        atexit.register(self.stop)
+        DevServer.started.append(self)
+
+    def _start(self, port: int) -> None:
+        self.port = port
         self.url = f"http://{HOST}:{self.port}"
         self._log = open(Path("runserver.log"), "w+", encoding="utf-8")
         # Through course.lifeline, which stops runserver when this kernel ends, however it ends
-        # (Linux, macOS and Windows): the kernel holds the other end of its stdin pipe.
+        # (Linux, macOS and Windows): the kernel holds the other end of its stdin pipe. The
+        # environment is a new terminal's, as for every command the notebooks run.
         self.process = subprocess.Popen(
             [sys.executable, "-m", "course.lifeline",
              sys.executable, "manage.py", "runserver", f"{HOST}:{self.port}", "--noreload",
-             *([f"--settings={settings}"] if settings else [])],
+             *([f"--settings={self._settings}"] if self._settings else [])],
             stdin=subprocess.PIPE,
             stdout=self._log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env=terminal_env(PYTHONUNBUFFERED="1"),
         )
-        atexit.register(self.stop)
-        DevServer.started.append(self)
-        self._wait(timeout)
 
     @classmethod
     def stop_all(cls) -> None:
@@ -71,15 +86,35 @@ class DevServer:
         while cls.started:
             cls.started.pop().stop()
 
-    def _wait(self, timeout: float) -> None:
-        """Return once this runserver says it serves on our port and the port answers."""
+    def _answers(self) -> bool:
+        """Whether this very runserver answers on its port: a request marked with a token of our
+        own must appear in its log (another process on the port would answer, but not log it)."""
+        token = secrets.token_hex(8)
+        try:
+            requests.get(f"{self.url}/admin/login/?{PROBE}={token}", timeout=5)
+        except requests.RequestException:
+            return False
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline:
+            if f"{PROBE}={token}" in self.log():
+                return True
+            time.sleep(0.05)
+        return False
+
+    def _wait(self, timeout: float) -> bool:
+        """Return once this runserver is alive and answers on our port (True); False if it exited
+        because the port was taken meanwhile; raise if it failed otherwise or took too long."""
         deadline = time.monotonic() + timeout
         ours = f"Starting development server at {self.url}/"
-        while not (ours in self.log() and port_in_use(self.port)):
+        while not (self.process.poll() is None and ours in self.log() and self._answers()):
             if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
+                taken = "That port is already in use" in self.log()
+                self._stop_process()
+                if taken:
+                    return False
                 raise RuntimeError(f"runserver did not start. It printed:\n{self.log()}")
             time.sleep(0.1)
+        return True
 
     def startup(self) -> str:
         """What runserver printed when it started, with the date and the port masked (they change on
@@ -105,10 +140,9 @@ class DevServer:
     def requests(self) -> list[str]:
         """The requests served so far, as ``METHOD path status`` (the log's timestamps left out)."""
         found = re.findall(r'"([A-Z]+) (\S+) HTTP/[\d.]+" (\d{3})', self.log())
-        return [" ".join(match) for match in found]
+        return [" ".join(match) for match in found if f"?{PROBE}=" not in match[1]]
 
-    def stop(self) -> None:
-        """Stop the server (idempotent) and wait for it to exit."""
+    def _stop_process(self) -> None:
         if not self.process.stdin.closed:
             self.process.stdin.close()  # the lifeline stops runserver, then exits
         try:
@@ -116,6 +150,10 @@ class DevServer:
         except subprocess.TimeoutExpired:
             lifeline.stop(self.process)
         self._log.close()
+
+    def stop(self) -> None:
+        """Stop the server (idempotent) and wait for it to exit."""
+        self._stop_process()
         atexit.unregister(self.stop)
         if self in DevServer.started:
             DevServer.started.remove(self)
