@@ -9,7 +9,7 @@ PYTHON   ?= python3
 POSTGRES ?= yes
 COURSE    = $(PYTHON) -m course $(if $(filter no,$(POSTGRES)),--without-postgres)
 
-TARGETS := install lab lab-solutions test test-pythons test-browser lock student outputs nav project bench clean
+TARGETS := install lab lab-solutions test check test-pythons test-browser lock student outputs nav project bench clean
 .PHONY: help python $(TARGETS)
 
 help:  ## List the targets
@@ -30,6 +30,9 @@ lab-solutions: python  ## For teachers: JupyterLab on the solved notebooks (note
 
 test: python  ## The whole suite on PYTHON: every notebook strictly compared, and the unit tests
 	@$(COURSE) test
+
+check: python  ## In seconds: the unit tests and ruff (code and notebooks' cells), no notebook executed
+	@$(COURSE) check
 
 test-pythons: python  ## The strict series on every other supported Python found here (or VERSIONS=)
 	@$(COURSE) test-pythons $(VERSIONS)

@@ -28,6 +28,8 @@ FIRST = "01_one_database.ipynb"
 SETTINGS = REPO / "jupyter-settings"  # the course's JupyterLab settings, learner/ and teacher/
 # The suite: every notebook under strict nbval, and the tests; on two workers, one file per worker.
 PYTEST = ["-n", "2", "--dist", "loadfile", "--nbval", "--nbval-current-env"]
+# The fast part alone (make check): unit tests and lint, no notebook executed.
+CHECK = ["-q", "-n", "2", "-m", "not slow and not browser", "tests"]
 # What `test-pythons` runs on each other Python: the strict series and the helpers' unit tests.
 SERIES = ["notebooks", "tests/test_helpers.py"]
 UV = "uv==0.13.8"  # the resolver behind `lock`: universal (every platform and Python) and fast
@@ -263,6 +265,8 @@ def parser() -> argparse.ArgumentParser:
         "lab-solutions": "for teachers: open JupyterLab on the solved notebooks (notebooks/), autosave off",
         "test": "the whole suite on this Python: every notebook strictly compared, and the tests "
                 "(extra arguments go to pytest)",
+        "check": "in seconds: the unit tests and ruff on the course's Python and the notebooks' code "
+                 "(no notebook is executed; extra arguments go to pytest)",
         "test-pythons": "the strict series on the other supported Pythons found here",
         "test-browser": "the learner's walkthrough in a real JupyterLab in headless Chromium "
                         "(needs Chromium: Debian's chromium package)",
@@ -282,7 +286,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args, extra = parser().parse_known_args(argv)
-    if extra and args.command not in ("test", "test-browser", *MODULES):
+    if extra and args.command not in ("test", "check", "test-browser", *MODULES):
         parser().error(f"unrecognized arguments: {' '.join(extra)}")
     postgres = not args.without_postgres
     extras = (["postgres"] if postgres else []) + (["browser"] if args.command == "test-browser" else [])
@@ -303,6 +307,8 @@ def main(argv: list[str] | None = None) -> int:
             return subprocess.call(lab_command(python, solutions=True), cwd=REPO)
         if args.command == "test":
             return subprocess.call([str(python), "-m", "pytest", *PYTEST, *extra], cwd=REPO)
+        if args.command == "check":
+            return subprocess.call([str(python), "-m", "pytest", *CHECK, *extra], cwd=REPO)
         if args.command == "test-browser":
             return subprocess.call([str(python), "-m", "pytest", "-m", "browser", "-p", "no:xdist", *extra],
                                    cwd=REPO)
