@@ -1515,14 +1515,14 @@ def _natural_types(path: str) -> dict[int, str]:
     return dict(sqlite.query(path, "SELECT id, app_label || '.' || model FROM django_content_type").rows)
 
 
-def _model_ready(name: str, known: str = "the cell that calls setup_django") -> None:
+def _model_ready(name: str) -> None:
     """Raise ``Incorrect`` unless Django is set up with the move's settings (both sides reachable)."""
     _django_ready()
     from django.conf import settings
 
     if "live" not in settings.DATABASES:
         raise Incorrect(f"{name} needs Django set up with core.settings.moving (it reads 'live' and writes "
-                        f"the split files): run {known} first.")
+                        "the split files): run the cell that calls setup_django first.")
 
 
 def check_copy_prediction(answer) -> None:
@@ -1749,7 +1749,7 @@ def split_problems(live: str = LIVE, auth: str = AUTH, acme: str = ACME) -> list
                             f"row {first[:3]} is not in {files[filled[0]]} (ids must be kept: other rows "
                             "point to them)")
     if "acmeapp_post" in found[acme] and "auth_user" in found[auth]:
-        orphans = sqlite.query(acme, ORPHANS_TRUTH + " ORDER BY 1", attach={"auth": auth}).rows[0][0]
+        orphans = sqlite.query(acme, ORPHANS_TRUTH, attach={"auth": auth}).rows[0][0]
         if orphans:
             problems.append(f"{orphans:,} posts have an author_id that names no user in split_auth_db "
                             "(orphaned authors): keep the users' ids when you copy them")
