@@ -5,6 +5,7 @@ with Beautiful Soup."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import urlsplit
 
 import requests
@@ -25,25 +26,27 @@ class Page:
     path: str
     html: str
 
+    @cached_property
     def _soup(self) -> BeautifulSoup:
+        """The page parsed once, when a property first reads it."""
         return BeautifulSoup(self.html, "html.parser")
 
     @property
     def title(self) -> str:
         """The page's ``<title>``."""
-        title = self._soup().title
+        title = self._soup.title
         return title.get_text(strip=True) if title else ""
 
     @property
     def messages(self) -> list[str]:
         """The Django messages shown on the page (the admin's ``ul.messagelist``)."""
-        found = self._soup().select("ul.messagelist li")  # a message may hold a link: no spaces added
+        found = self._soup.select("ul.messagelist li")  # a message may hold a link: no spaces added
         return [" ".join(element.get_text().split()) for element in found]
 
     @property
     def errors(self) -> list[str]:
         """Form errors on the page: the admin's note above the form and each field's error list."""
-        found = self._soup().select("p.errornote, ul.errorlist")
+        found = self._soup.select("p.errornote, ul.errorlist")
         return [" ".join(element.get_text(" ", strip=True).split()) for element in found]
 
     def __repr__(self) -> str:
