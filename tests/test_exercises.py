@@ -7,7 +7,7 @@ import pytest
 from nbclient import NotebookClient
 
 from course.student import HINT_SUMMARY, SOLUTION_SUMMARY, student_copy, write_all
-from course.workspace import notebooks, tags
+from course.workspace import NOTEBOOKS, notebooks, tags
 
 WITH_EXERCISES = [p for p in notebooks() if p.stem >= "02"]
 
@@ -18,6 +18,9 @@ def tagged(nb, tag):
 
 @pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.stem)
 def test_teacher_copy_holds_solutions_that_pass(path):
+    """Every check cell's stored output ends with its ✓ line. The stored outputs are what nbval
+    compares with a real run of the notebook (the main run of make test): together, every worked
+    solution really passes its check."""
     nb = nbformat.read(path, as_version=4)
     assert tagged(nb, "solution") and tagged(nb, "check")
     for cell in tagged(nb, "check"):
@@ -71,7 +74,10 @@ def test_check_fails_with_its_helpful_message_on_the_untouched_student_copy(path
 
 
 def test_student_copies_are_written_outside_the_tracked_notebooks(tmp_path):
+    tracked = {p: p.read_bytes() for p in NOTEBOOKS.iterdir() if p.is_file()}
     done = write_all(tmp_path)
+    assert {p: p.read_bytes() for p in NOTEBOOKS.iterdir() if p.is_file()} == tracked, \
+        "writing student copies changed a file of notebooks/"
     assert done == [f"wrote {tmp_path / p.name}" for p in notebooks()]
     assert sorted(p.name for p in tmp_path.glob("*.ipynb")) == [p.name for p in notebooks()]
     assert (tmp_path / "README.md").is_file()
