@@ -1787,7 +1787,7 @@ def check_login_prediction(answer, server, password: str = "course-local-only",
     """
     from course.server import DevServer
 
-    _chosen("PREDICT_LOGIN", answer, _LOGIN)
+    answer = _chosen("PREDICT_LOGIN", answer, _LOGIN)  # before any server is started for it
     if server is not None and server.running:
         _login_writes(answer, server, password)
     else:
@@ -1796,13 +1796,12 @@ def check_login_prediction(answer, server, password: str = "course-local-only",
             _login_writes(answer, own, password)
 
 
-def _login_writes(answer, server, password: str) -> None:
+def _login_writes(answer: str, server, password: str) -> None:
+    """Log in through ``server`` and judge ``answer``, a valid choice, by the split files it changed."""
     import hashlib
 
     from course.browser import Browser
 
-    choices = _LOGIN
-    answer = _chosen("PREDICT_LOGIN", answer, choices)
     files = {"split_auth_db": AUTH, "split_acmeapp_db": ACME}
 
     def digests() -> dict[str, str]:
@@ -1816,7 +1815,7 @@ def _login_writes(answer, server, password: str) -> None:
     changed = [name for name, digest in digests().items() if digest != before[name]]
     print(f"Logged in as admin again; the files that changed: {', '.join(changed) or 'none'}.")
     truth = "both" if len(changed) == 2 else (changed[0] if changed else "none")
-    _choice("PREDICT_LOGIN", answer, choices, truth,
+    _choice("PREDICT_LOGIN", answer, _LOGIN, truth,
             "A login writes the user's last_login and a new session: auth and sessions live in auth_db; "
             "no post is read or written.")
     _ok("a login writes only to split_auth_db (the user's last_login, a session); split_acmeapp_db is "
