@@ -4,7 +4,9 @@ A notebook's first cell calls ``open_project("NN_topic")``: it empties the noteb
 under ``work/`` (or under ``$COURSE_WORKDIR``), replays there the cells tagged ``step`` of every
 earlier notebook (the notebooks stay the only source of the project's files), and moves into it.
 Replays are cached by a hash of the replayed cells, one snapshot per notebook, so restoring
-notebook N copies the snapshot of N-1 instead of running everything before it again.
+notebook N copies the snapshot of N-1 instead of running everything before it again. The
+snapshots live in ``.cache/`` beside the scratch folders, or in ``$COURSE_CACHE`` (the tests share
+one among runs that each have their own scratch folders; a snapshot is only ever added whole).
 """
 
 from __future__ import annotations
@@ -30,6 +32,11 @@ SERIES_DJANGO = (5, 2)
 def work_root() -> Path:
     """Folder holding every notebook's scratch folder: ``$COURSE_WORKDIR`` or ``work/``."""
     return Path(os.environ.get("COURSE_WORKDIR") or REPO / "work").resolve()
+
+
+def cache_root() -> Path:
+    """Folder of the restore snapshots: ``$COURSE_CACHE``, or ``.cache/`` in ``work_root()``."""
+    return Path(os.environ.get("COURSE_CACHE") or work_root() / ".cache").resolve()
 
 
 def notebooks() -> list[Path]:
@@ -86,7 +93,7 @@ def _cache_key(earlier: list[Path]) -> str:
 
 def _snapshot(folder: Path, key: str) -> None:
     """Copy ``folder`` into the cache under ``key``, atomically (parallel runs may race)."""
-    cache = work_root() / ".cache"
+    cache = cache_root()
     cache.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=cache))
     shutil.copytree(folder, tmp / "project", ignore=shutil.ignore_patterns("__pycache__"))
@@ -135,7 +142,7 @@ def _replay_cells(notebook: Path, shell) -> None:
 
 def restore(folder: Path, earlier: list[Path], shell=None) -> None:
     """Fill the empty ``folder`` with what ``earlier`` notebooks build, using cached snapshots."""
-    cache = work_root() / ".cache"
+    cache = cache_root()
     start = 0
     for k in range(len(earlier), 0, -1):
         cached = cache / _cache_key(earlier[:k])

@@ -1,8 +1,10 @@
-"""Tables of answers per exercise: each wrong answer gets its own message from the check, and never
-a traceback from inside the course's package; each differently written right answer passes.
+"""Every check, on the untouched student copy and on tables of answers: the stub gets the check's
+own message for it, each wrong answer its own message, never a traceback from inside the course's
+package; each differently written right answer passes.
 
-Every notebook runs once, as a student copy, in one kernel, up to its check cell; then each answer
-of its table replaces the exercise cell and the check cell runs again, as a student would rerun it.
+Every notebook runs once, as a student copy, in one kernel, as a student would: each check cell
+first runs on the stub, then each answer of its table replaces the exercise cell and the check
+cell runs again, as a student would rerun it; then the worked solution, and the lesson goes on.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import pytest
 from nbclient import NotebookClient
 
 from course.student import write_all
-from course.workspace import tags
+from course.workspace import notebooks, tags
 
 pytestmark = pytest.mark.slow
 
@@ -630,12 +632,19 @@ def _output(cell, check: bool) -> tuple[str, str]:
     return "text", "".join(o.get("text", "") for o in cell.outputs)
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_each_answer_gets_its_own_message(name, tmp_path, monkeypatch):
-    monkeypatch.setenv("COURSE_WORKDIR", str(tmp_path / "work"))
+WITH_EXERCISES = [p.stem for p in notebooks() if p.stem >= "02"]
+
+
+def test_every_lesson_with_exercises_has_a_table_of_answers():
+    assert sorted(CASES) == WITH_EXERCISES
+
+
+@pytest.mark.parametrize("name", WITH_EXERCISES)
+def test_each_check_on_the_stub_and_on_each_answer(name, tmp_path, scratch):
     write_all(tmp_path / "student")
     teacher = nbformat.read(f"notebooks/{name}.ipynb", as_version=4)
     solutions = {c.id: c.source for c in teacher.cells if "solution" in tags(c)}
+    on_stub = {c.id: c.metadata["course"]["on_stub"] for c in teacher.cells if "check" in tags(c)}
     nb = nbformat.read(tmp_path / "student" / f"{name}.ipynb", as_version=4)
     cells = list(nb.cells)
     client = NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
@@ -657,6 +666,12 @@ def test_each_answer_gets_its_own_message(name, tmp_path, monkeypatch):
             cell_tags = tags(cell)
             if "exercise" in cell_tags:
                 exercise = cell
+            if "check" in cell_tags:  # on the stub, as the learner first runs it
+                kind, shown = _output(cell, check=True)
+                assert kind == "error", f"the check passed on the stub: {cell.source}"
+                assert on_stub[cell.id] in shown, f"{cell.source}\non the stub it said: {shown}"
+            elif "raises-exception" not in cell_tags:
+                assert _output(cell, check=False)[0] == "text", f"{cell.source[:80]}: {_output(cell, False)}"
             marker = next((m for m in CASES[name] if "check" in cell_tags and m in cell.source), None)
             if marker is None:
                 continue
