@@ -55,7 +55,7 @@ nav: python  ## Regenerate the navigation bars and the index notebooks/README.md
 project: python  ## Rebuild project/ from the notebooks' step cells
 	@$(COURSE) project
 
-bench: python  ## Time the series under nbval against the same number of one-cell notebooks
+bench: python  ## Time make test against one run of the series, and the series against its floor
 	@$(COURSE) bench
 
 clean: python  ## Remove what runs generate, saying what; keeps the environments and student/ (STUDENT=yes: not)

@@ -1,28 +1,38 @@
 """Helpers for the notebooks of the multiple-databases course.
 
-One job per module. Used by the notebooks:
+One job per module, in three groups, with imports going one way: the foundations import no other
+group, the notebooks' helpers import the foundations (and each other, without cycles), and the
+commands of ``make`` import the helpers, never the reverse. No module imports the notebooks'
+project: the kernel loads it, through ``kernel``.
+
+Foundations, standard library and Django only: ``errors`` (one-line messages without frames),
+``table`` (results as HTML tables), ``shell`` (run ``manage.py`` and pytest with the course's
+environment, print their output without machine-specific paths), ``lifeline`` (a child process
+dies with the kernel, on any OS), ``cleanup`` (a failed cell stops what runs in the background).
+
+Used by the notebooks:
 
 - ``workspace``: the scratch folder a notebook builds its project in, restored from the
-  ``step`` cells of the notebooks before it;
-- ``shell``: run ``manage.py`` and pytest and print their output without machine-specific paths;
-- ``kernel``: set Django up inside the notebook's kernel;
+  ``step`` cells of the notebooks before it (cached snapshots);
+- ``kernel``: set Django up inside the notebook's kernel, and say when only a restart helps;
 - ``sqlite``: read-only looks into SQLite files, and the copy that stands in for replication;
 - ``routing``: ask Django's routers where each model goes;
-- ``server`` and ``browser``: the development server in the background (tied to the kernel by
-  ``lifeline``, on any OS), and a tiny HTTP client;
+- ``server``: the development server in the background, ready only when it answers as Django;
+  ``browser``: the admin through it, with requests and Beautiful Soup;
 - ``postgres``: an embedded PostgreSQL server, always cleaned up;
 - ``livesite``: the populated single-database site that notebook 14 splits, and a fresh start of
   the split;
-- ``checks``: the exercises' check cells;
-- ``table``: results shown as HTML tables;
-- ``cleanup``: a failed cell stops what runs in the background; ``errors``: one-line messages.
+- ``exercises``: the check functions of the exercises (``checks`` is its old name, kept for
+  student copies written before the rename; the project's own ``core/checks.py`` holds Django
+  system checks).
 
 Used by ``make``: ``cli`` (``python -m course COMMAND``: the install and every target, for
-machines with or without make).
+machines with or without make; standard library only, so it runs before anything is installed).
 
-Used by ``make`` and the tests: ``outputs`` (re-execute notebooks), ``project`` (rebuild and
-compare ``project/``), ``navigation`` (index and navigation bars), ``lessons`` (skeleton
-checker), ``student`` (student copies), ``bench`` (timing against the floor).
+Used by ``make`` and the tests: ``outputs`` (re-execute notebooks, record whether each reruns in
+its kernel), ``project`` (rebuild and compare ``project/``), ``navigation`` (index and navigation
+bars), ``lessons`` (skeleton checker), ``student`` (student copies), ``bench`` (``make test``
+against the series, the series against its floor).
 """
 
 # The Pythons the course supports (CPython; pyproject.toml's requires-python says the same).

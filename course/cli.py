@@ -26,8 +26,11 @@ LOCK = REPO / "requirements.txt"
 STAMP = ".course-installed.json"  # in the environment's folder: what was installed there, and from what
 FIRST = "01_one_database.ipynb"
 SETTINGS = REPO / "jupyter-settings"  # the course's JupyterLab settings, learner/ and teacher/
-# The suite: every notebook under strict nbval, and the tests; on two workers, one file per worker.
-PYTEST = ["-n", "2", "--dist", "loadfile", "--nbval", "--nbval-current-env"]
+# The suite (tests/): every notebook under strict nbval in subprocesses, alone, in reverse order,
+# twice, and the other tests; on two workers, an idle one taking tests queued on the other.
+PYTEST = ["-n", "2", "--dist", "worksteal"]
+# The strict series in this process (cells reported one by one): one notebook's cells in one worker.
+NBVAL = ["-n", "2", "--dist", "loadfile", "--nbval", "--nbval-current-env"]
 # The fast part alone (make check): unit tests and lint, no notebook executed.
 CHECK = ["-q", "-n", "2", "-m", "not slow and not browser", "tests"]
 # What `test-pythons` runs on each other Python: the strict series and the helpers' unit tests.
@@ -45,7 +48,7 @@ MODULES = {  # commands that run one of the course's scripts in the environment,
     "outputs": ("course.outputs", "re-execute every notebook in order and store its real outputs"),
     "nav": ("course.navigation", "regenerate the navigation bars and the index notebooks/README.md"),
     "project": ("course.project", "rebuild project/ from the notebooks' step cells"),
-    "bench": ("course.bench", "time the series under nbval against as many one-cell notebooks"),
+    "bench": ("course.bench", "time make test against one run of the series, the series against its floor"),
 }
 GENERATED = ["work", "build", ".pytest_cache", ".ipynb_checkpoints", "notebooks/.ipynb_checkpoints",
              "student/.ipynb_checkpoints", "course.egg-info"]
@@ -162,7 +165,7 @@ def test_pythons(versions: list[str], postgres: bool) -> int:
         code = subprocess.call([*python, "-m", "course", *flags, "--venv", str(env), "install"], cwd=REPO)
         if code == 0:
             print(f"== the strict series on Python {version}", flush=True)
-            code = subprocess.call([str(python_in(env)), "-m", "pytest", *PYTEST, *SERIES], cwd=REPO)
+            code = subprocess.call([str(python_in(env)), "-m", "pytest", *NBVAL, *SERIES], cwd=REPO)
         minutes, seconds = divmod(round(time.monotonic() - start), 60)
         results.append((version, "passed" if code == 0 else "FAILED", f"{minutes}m{seconds:02d}s"))
     print(f"\nPython {this_python()}: the reference, run by `make test`")
@@ -305,8 +308,10 @@ def main(argv: list[str] | None = None) -> int:
             return subprocess.call(lab_command(python), cwd=REPO)
         if args.command == "lab-solutions":
             return subprocess.call(lab_command(python, solutions=True), cwd=REPO)
-        if args.command == "test":
-            return subprocess.call([str(python), "-m", "pytest", *PYTEST, *extra], cwd=REPO)
+        if args.command == "test":  # notebooks named: nbval on them, in this process
+            named = any(a.endswith(".ipynb") or Path(a).name == "notebooks" for a in extra)
+            return subprocess.call([str(python), "-m", "pytest", *(NBVAL if named else PYTEST), *extra],
+                                   cwd=REPO)
         if args.command == "check":
             return subprocess.call([str(python), "-m", "pytest", *CHECK, *extra], cwd=REPO)
         if args.command == "test-browser":

@@ -3,10 +3,16 @@
 Usage: ``python -m course.outputs notebooks/03_split_settings.ipynb …`` (``make outputs``
 runs it on the whole series, in order). Timing metadata is not recorded and the notebook
 metadata is reduced to the portable kernelspec, so a rerun rewrites the files byte-identically.
+
+It also records, as ``metadata.course.reruns_in_same_kernel``, what a learner gets who runs the
+notebook again from the top in the same kernel: the same outputs (``true``), or a first cell that
+says to restart the kernel (``false``: the notebook changes the project's Python code after Django
+has loaded it). The suite runs every notebook twice in one kernel and holds it to that record.
 """
 
 from __future__ import annotations
 
+import copy
 import sys
 from pathlib import Path
 
@@ -18,9 +24,25 @@ from course.workspace import tags
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 
+def _joined_streams(outputs: list) -> list:
+    """Outputs with each run of text to the same stream joined into one output: how a print's text
+    is split into messages varies from run to run (nbval joins them too before comparing)."""
+    joined = []
+    for out in outputs:
+        last = joined[-1] if joined else None
+        if out.output_type == "stream" and last and last.output_type == "stream" and last.name == out.name:
+            last.text += out.text
+        else:
+            joined.append(out)
+    return joined
+
+
 def regenerate(path: Path) -> None:
     """Execute the notebook at ``path`` in a fresh kernel and write it back with its new outputs."""
     nb = nbformat.read(path, as_version=4)
+    probe = copy.deepcopy(next(c for c in nb.cells if c.cell_type == "code"))  # a rerun's first cell
+    probe.id = "rerun-probe"
+    nb.cells.append(probe)
     client = NotebookClient(
         nb,
         timeout=600,
@@ -32,11 +54,19 @@ def regenerate(path: Path) -> None:
         extra_arguments=["--InteractiveShell.xmode=Minimal"],
     )
     client.execute()
+    nb.cells.pop()  # the probe
+    restart = [o for o in probe.outputs if o.get("output_type") == "error"]
+    if restart and restart[0].ename != "RestartKernel":
+        raise RuntimeError(f"{path.name}: its first cell failed when run again: {restart[0].ename}")
     for cell in nb.cells:
         failed = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
         if failed and "raises-exception" not in tags(cell):
             raise RuntimeError(f"{path.name}: a cell failed unexpectedly:\n{cell.source}")
-    nb.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = _joined_streams(cell.outputs)
+    nb.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"},
+                   "course": {"reruns_in_same_kernel": not restart}}
     nbformat.write(nb, path)
 
 

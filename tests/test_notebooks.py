@@ -50,9 +50,12 @@ def test_every_code_cell_was_executed_in_one_straight_run(path):
 @pytest.mark.parametrize("path", SERIES, ids=lambda p: p.stem)
 def test_metadata_is_portable_and_timing_free(path):
     nb = load(path)
+    rerun = nb["metadata"].get("course", {}).get("reruns_in_same_kernel")
+    assert isinstance(rerun, bool), "make outputs records whether a rerun in the same kernel continues"
     assert nb["metadata"] == {
         "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"},
         "language_info": {"name": "python"},
+        "course": {"reruns_in_same_kernel": rerun},
     }
     for cell in nb["cells"]:
         assert "execution" not in cell.get("metadata", {}), "timing metadata was committed"
