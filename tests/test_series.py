@@ -11,7 +11,6 @@ import re
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import nbformat
@@ -147,27 +146,53 @@ def test_restoring_replays_each_notebook_once_not_quadratically(tmp_path, monkey
     assert replayed == [nb.stem for nb in SERIES[:-1]]
 
 
+def still_running(pids: list[int], timeout: float = 30) -> list[int]:
+    """Which of ``pids`` still run after waiting up to ``timeout`` seconds for them to end (psutil,
+    on any OS); a zombie, ended but not yet reaped by its parent, counts as ended."""
+    processes = []
+    for pid in pids:
+        try:
+            processes.append(psutil.Process(pid))
+        except psutil.NoSuchProcess:
+            pass
+    _, alive = psutil.wait_procs(processes, timeout=timeout)
+    running = []
+    for process in alive:
+        try:
+            if process.status() != psutil.STATUS_ZOMBIE:
+                running.append(process.pid)
+        except psutil.NoSuchProcess:
+            pass
+    return running
+
+
+# Printed by a kernel: the dev server's port, then the pids of its lifeline and of runserver.
+SERVER_TREE = ("print(server.port, server.process.pid, "
+               "*[c.pid for c in psutil.Process(server.process.pid).children(True)], end=' ')\n")
+
+
 def test_dev_server_dies_with_its_kernel(tmp_path):
     """A kernel that crashes (no atexit) or fails (atexit) leaves no runserver behind, on any OS."""
     import shutil
 
     shutil.copytree(project.PROJECT, tmp_path / "p", ignore=shutil.ignore_patterns("*.sqlite3"))
     script = (
-        "import os, sys\n"
+        "import os, sys, psutil\n"
         "from course.server import DevServer\n"
         "server = DevServer()\n"
-        "print(server.port, flush=True)\n"
+        + SERVER_TREE +
+        "print(flush=True)\n"
         "os._exit(1) if sys.argv[1] == 'crash' else sys.exit('a cell failed')\n"
     )
     for how in ("crash", "fail"):
         out = subprocess.run([sys.executable, "-c", script, how], cwd=tmp_path / "p", capture_output=True,
                              text=True, timeout=60)
-        assert out.stdout.strip().isdigit(), f"the server did not start ({how}):\n{out.stdout}{out.stderr}"
-        port = int(out.stdout)
-        deadline = time.monotonic() + 15
-        while port_in_use(port) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not port_in_use(port), f"runserver outlived its parent ({how}): port {port} still answers"
+        printed = out.stdout.split()
+        assert len(printed) >= 3 and all(map(str.isdigit, printed)), \
+            f"the server did not start ({how}):\n{out.stdout}{out.stderr}"
+        port, *pids = map(int, printed)
+        assert not still_running(pids), f"runserver or its lifeline outlived its parent ({how})"
+        assert not port_in_use(port), f"port {port} still answers after its server ended ({how})"
 
 
 def test_finished_project_runs_its_own_checks_and_tests_as_the_readme_says(tmp_path):
@@ -264,7 +289,7 @@ def test_servers_stop_when_the_first_cell_reruns_and_when_the_kernel_dies(tmp_pa
     """Dev server and PostgreSQL: a rerun of the first cell stops both; a kernel that dies without
     running any cleanup (os._exit) leaves neither running, on any OS (course.lifeline)."""
     script = (
-        "import os\n"
+        "import os, psutil\n"
         "from course.workspace import open_project\n"
         "from course.server import DevServer\n"
         "from course.postgres import EmbeddedPostgres\n"
@@ -273,20 +298,17 @@ def test_servers_stop_when_the_first_cell_reruns_and_when_the_kernel_dies(tmp_pa
         "open_project('08_postgresql')\n"
         "print(server.running, pg.stopped, flush=True)\n"
         "server, pg = DevServer(), EmbeddedPostgres()\n"
-        "print(server.port, pg._pid, flush=True)\n"
+        + SERVER_TREE +
+        "print(pg._pid, flush=True)\n"
         "os._exit(1)\n"
     )
     out = subprocess.run([sys.executable, "-c", script], cwd=workspace.REPO, capture_output=True, text=True,
                          env={**os.environ, "COURSE_WORKDIR": str(tmp_path)}, timeout=300)
     lines = [line for line in out.stdout.splitlines() if not line.startswith("Project folder")]
-    assert lines[0] == "False True", f"the rerun did not stop the servers:\n{out.stdout}{out.stderr}"
-    port, pid = map(int, lines[1].split())
-    deadline = time.monotonic() + 30
-    while (port_in_use(port) or psutil.pid_exists(pid)) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not port_in_use(port), "runserver outlived its kernel"
-    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE, \
-        "PostgreSQL outlived its kernel"
+    assert lines[:1] == ["False True"], f"the rerun did not stop the servers:\n{out.stdout}{out.stderr}"
+    port, *pids = map(int, lines[1].split())
+    assert not still_running(pids), "runserver, its lifeline or PostgreSQL outlived the kernel"
+    assert not port_in_use(port), "runserver's port still answers after the kernel died"
     assert not processes_under(tmp_path), "a process of the course was left running"
 
 
@@ -298,17 +320,14 @@ def test_servers_stop_when_jupyter_ends_the_kernel(now, tmp_path, monkeypatch):
 
     monkeypatch.setenv("COURSE_WORKDIR", str(tmp_path))
     km, kc = start_new_kernel(kernel_name="python3", cwd=str(workspace.NOTEBOOKS))
-    code = ("from course.workspace import open_project\nopen_project('08_postgresql')\n"
+    code = ("import psutil\nfrom course.workspace import open_project\nopen_project('08_postgresql')\n"
             "from course.server import DevServer\nfrom course.postgres import EmbeddedPostgres\n"
-            "server, pg = DevServer(), EmbeddedPostgres()\nprint(server.port, pg._pid)")
+            "server, pg = DevServer(), EmbeddedPostgres()\n" + SERVER_TREE + "print(pg._pid)")
     printed = []
     kc.execute_interactive(code, timeout=120,
                            output_hook=lambda msg: printed.append(msg["content"].get("text", "")))
-    port, pid = map(int, "".join(printed).split()[-2:])
+    port, *pids = map(int, "".join(printed).splitlines()[-1].split())
     kc.stop_channels()
     km.shutdown_kernel(now=now)
-    deadline = time.monotonic() + 30
-    while (port_in_use(port) or psutil.pid_exists(pid)) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not port_in_use(port), "runserver outlived its kernel"
-    assert not psutil.pid_exists(pid), "PostgreSQL outlived its kernel"
+    assert not still_running(pids), "runserver, its lifeline or PostgreSQL outlived the kernel"
+    assert not port_in_use(port), "runserver's port still answers after the kernel ended"
