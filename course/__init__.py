@@ -35,5 +35,9 @@ bars), ``lessons`` (skeleton checker), ``student`` (student copies), ``bench`` (
 against the series, the series against its floor).
 """
 
+# The course's version (CHANGELOG.md says what changed): every notebook's banner shows it (make
+# nav writes it there), student copies record it, and so do the grades of handed-in copies.
+__version__ = "1.1.0"
+
 # The Pythons the course supports (CPython; pyproject.toml's requires-python says the same).
 PYTHONS = ("3.11", "3.12", "3.13", "3.14")

@@ -20,7 +20,8 @@ PARTS = {
     "the minutes for teaching and exercises": re.compile(r"minutes teaching, \d+ minutes exercises?"),
     "questions": re.compile(r"\*\*Questions\*\*"),
     "objectives": re.compile(r"\*\*Objectives\*\*"),
-    "the version banner": re.compile(r"Written for \*\*Django 5\.2 LTS\*\*"),
+    "the version banner": re.compile(r"> \*\*Version\.\*\* Course [\w.]+, written for "
+                                     r"\*\*Django 5\.2 LTS\*\*"),
     "key points": re.compile(r"^## Key points", re.M),
     "an exercise": re.compile(r"^## Exercise", re.M),
     "navigation bars": re.compile(r"<!-- nav:start -->\n.+\n<!-- nav:end -->"),

@@ -1,7 +1,7 @@
 """Generate the navigation bars of the notebooks and the index ``notebooks/README.md``.
 
-It also keeps each notebook's "*Part N of M" up to date. Both bars and index live between
-marker comments, so a rerun updates them in place:
+It also keeps each notebook's "*Part N of M" and the course's version in its banner up to date.
+The bars and the index live between marker comments, so a rerun updates them in place:
 ``<!-- nav:start -->…<!-- nav:end -->`` in a notebook's first and last Markdown cells (each marker
 on a line of its own: a line that starts with a comment is raw HTML to a CommonMark parser, which
 would then show the links as text),
@@ -17,11 +17,14 @@ from pathlib import Path
 
 import nbformat
 
+from course import __version__
 from course.workspace import NOTEBOOKS, notebooks
 
 INDEX = NOTEBOOKS / "README.md"
 CORE = 7  # lessons 01-07 follow the tutorial: the core track, a half-day class
 PART = re.compile(r"\*Part \d+ of \d+")  # "*Part 3 of 14 · about …" under each title
+# The banner names the course's version: "> **Version.** Course 1.1.0, written for …"
+BANNER = re.compile(r"> \*\*Version\.\*\* (?:Course [\w.]+, written|Written) for")
 NAV = re.compile(r"<!-- nav:start -->.*?<!-- nav:end -->", re.S)
 INDEX_BLOCK = re.compile(r"<!-- index:start -->.*?<!-- index:end -->", re.S)
 
@@ -112,6 +115,11 @@ def update(check: bool = False) -> list[str]:
         if part != markdown[0].source:
             stale.append(f"{path.name}: part number")
             markdown[0].source = part
+        for cell in markdown:
+            banner = BANNER.sub(f"> **Version.** Course {__version__}, written for", cell.source, count=1)
+            if banner != cell.source:
+                stale.append(f"{path.name}: version in the banner")
+                cell.source = banner
         if not check and stale and stale[-1].startswith(path.name):
             nbformat.write(nb, path)
     text = INDEX.read_text(encoding="utf-8")

@@ -5,8 +5,9 @@ series into ``student/`` (ignored by git), with the index; a copy that is there 
 learner's and is never overwritten (``--replace`` moves it into ``student/replaced/`` first).
 In each copy, a cell tagged ``solution`` gets the stub kept in its metadata, the solution moves
 into a collapsed "Show a worked solution" block after the exercise's check cell (after a collapsed
-hint, where the metadata holds one), and the outputs of exercise cells are cleared. The committed
-notebooks keep the solutions: they are what nbval checks.
+hint, where the metadata holds one), and the outputs of exercise cells are cleared; the copy's
+metadata records the course's version (``course.version``). The committed notebooks keep the
+solutions: they are what nbval checks.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import nbformat
 
+from course import __version__
 from course.navigation import INDEX
 from course.workspace import REPO, notebooks, tags
 
@@ -58,6 +60,7 @@ def student_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             cells[-1].id = f"{cell.id}-solution"
             pending = None
     nb.cells = cells
+    nb.metadata.setdefault("course", {})["version"] = __version__  # what the grades record
     return nb
 
 

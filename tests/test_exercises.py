@@ -8,6 +8,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
+from course import __version__
 from course.student import HINT_SUMMARY, SOLUTION_SUMMARY, student_copy, write_all
 from course.workspace import NOTEBOOKS, notebooks, tags
 
@@ -50,6 +51,7 @@ def test_student_copy_swaps_solutions_for_stubs_and_hides_them(path):
     for cell in tagged(student, "exercise") + tagged(student, "check"):
         assert cell.outputs == [] and cell.execution_count is None
     assert nbformat.validate(student) is None
+    assert student.metadata["course"]["version"] == __version__, "a copy records the course's version"
 
 
 def test_student_copies_are_written_outside_the_tracked_notebooks(tmp_path):

@@ -168,3 +168,18 @@ def test_readme_lists_every_notebook():
 
 def test_notebooks_folder_holds_only_the_series():
     assert sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")) == [p.name for p in SERIES]
+
+
+DIAGRAM = re.compile(r"```mermaid\n.*?\n```\n", re.S)
+IN_WORDS = "*The diagram in words:* "
+
+
+@pytest.mark.parametrize("path", SERIES, ids=lambda p: p.stem)
+def test_every_diagram_is_described_in_words_below_it(path):
+    """For readers who cannot see it (a screen reader, a text-only view): one paragraph after each
+    Mermaid diagram, starting with IN_WORDS."""
+    for cell in load(path)["cells"]:
+        text = source(cell)
+        for diagram in DIAGRAM.finditer(text):
+            after = text[diagram.end():].lstrip("\n")
+            assert after.startswith(IN_WORDS), f"{path.name}: a diagram has no description:\n{diagram[0]}"
