@@ -5,11 +5,12 @@
 #   POSTGRES=no           install without the embedded PostgreSQL (only notebook 08 needs it)
 #   VERSIONS="3.12 3.13"  for test-pythons: exactly these, and fail if one is missing
 #   UPGRADE="django"      for lock: move these pins to their newest allowed versions ("all": every pin)
+#   SUBMISSIONS=DIR       for grade: the handed-in work, one folder per student (TIMEOUT=: seconds a notebook)
 PYTHON   ?= python3
 POSTGRES ?= yes
 COURSE    = $(PYTHON) -m course $(if $(filter no,$(POSTGRES)),--without-postgres)
 
-TARGETS := install lab lab-solutions test check test-pythons test-browser lock student outputs nav project bench clean
+TARGETS := install lab lab-solutions test check test-pythons test-browser lock student grade outputs nav project bench clean
 .PHONY: help python $(TARGETS)
 
 help:  ## List the targets
@@ -45,6 +46,10 @@ lock: python  ## Regenerate requirements.txt from pyproject.toml, for every plat
 
 student: python  ## Write student copies into student/; an edited copy is kept (REPLACE=yes moves it aside)
 	@$(COURSE) student $(if $(filter yes,$(REPLACE)),--replace)
+
+grade: python  ## Grade handed-in copies by running them: SUBMISSIONS=DIR (one folder per student)
+	@test -n "$(SUBMISSIONS)" || { echo "Give the folder of handed-in work: make grade SUBMISSIONS=DIR (one folder per student, holding their notebooks)"; exit 1; }
+	@$(COURSE) grade "$(SUBMISSIONS)" $(if $(TIMEOUT),--timeout $(TIMEOUT))
 
 outputs: python  ## Re-execute every notebook in order and store its real outputs
 	@$(COURSE) outputs

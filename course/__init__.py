@@ -31,8 +31,9 @@ machines with or without make; standard library only, so it runs before anything
 
 Used by ``make`` and the tests: ``outputs`` (re-execute notebooks, record whether each reruns in
 its kernel), ``project`` (rebuild and compare ``project/``), ``navigation`` (index and navigation
-bars), ``lessons`` (skeleton checker), ``student`` (student copies), ``bench`` (``make test``
-against the series, the series against its floor).
+bars), ``lessons`` (skeleton checker), ``student`` (student copies), ``grade`` (run handed-in
+copies and grade their checks), ``bench`` (``make test`` against the series, the series against
+its floor).
 """
 
 # The course's version (CHANGELOG.md says what changed): every notebook's banner shows it (make

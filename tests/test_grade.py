@@ -1,0 +1,100 @@
+"""make grade on generated submissions: untouched copies, solved, partly wrong, broken, endless."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course import __version__, grade
+from course.student import student_copy
+from course.workspace import NOTEBOOKS, tags
+
+LESSON = NOTEBOOKS / "03_split_settings.ipynb"  # three challenges, and quick to run
+
+
+def untouched(lesson: Path) -> nbformat.NotebookNode:
+    """The student copy as handed out."""
+    return student_copy(nbformat.read(lesson, as_version=4))
+
+
+def solved(lesson: Path, skip: int | None = None) -> nbformat.NotebookNode:
+    """The student copy with every exercise solved as the worked solution does (but the ``skip``-th)."""
+    teacher = nbformat.read(lesson, as_version=4)
+    answers = [c.source for c in teacher.cells if "solution" in tags(c)]
+    copy = untouched(lesson)
+    for index, cell in enumerate(c for c in copy.cells if "exercise" in tags(c)):
+        if index != skip:
+            cell.source = answers[index]
+    return copy
+
+
+def handed_in(folder: Path, student: str, lesson: Path, nb: nbformat.NotebookNode | str) -> None:
+    (folder / student).mkdir(parents=True, exist_ok=True)
+    target = folder / student / lesson.name
+    target.write_text(nb if isinstance(nb, str) else nbformat.writes(nb), encoding="utf-8")
+
+
+def read(folder: Path) -> dict[str, list[dict]]:
+    with open(folder / "grades.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    by_student = {}
+    for row in rows:
+        by_student.setdefault(row["student"], []).append(row)
+    return by_student
+
+
+@pytest.mark.slow
+def test_each_submission_gets_its_own_rows_and_messages(tmp_path):
+    names = [name for _, name in grade.challenges(LESSON)]
+    class_ = tmp_path / "class"
+    handed_in(class_, "ada", LESSON, solved(LESSON))
+    handed_in(class_, "bob", LESSON, untouched(LESSON))
+    handed_in(class_, "cyd", LESSON, solved(LESSON, skip=1))
+    handed_in(class_, "dee", LESSON, "{ not json")
+    cheat = solved(LESSON, skip=2)  # the last exercise left as it was, its check made to "pass"
+    last = [c for c in cheat.cells if "check" in tags(c)][-1]
+    last.source, last.outputs = 'print("✓ Correct: trust me")', []
+    deleted = [c for c in cheat.cells if "check" in tags(c)][0]
+    cheat.cells.remove(deleted)  # a check deleted: put back
+    handed_in(class_, "fay", LESSON, cheat)
+    (class_ / "gus").mkdir()  # handed in nothing
+
+    grade.grade(class_, timeout=300, jobs=2)
+    got = read(class_)
+
+    assert sorted(got) == ["ada", "bob", "cyd", "dee", "fay", "gus"]
+    for rows in got.values():
+        assert [r["challenge"] for r in rows] == names and {r["notebook"] for r in rows} == {LESSON.stem}
+    assert all(r["passed"] == "yes" and r["message"].startswith("✓ Correct") for r in got["ada"])
+    assert all(r["version"] == __version__ for r in got["ada"])
+    assert all(r["passed"] == "no" and r["message"].startswith("Incorrect: ") for r in got["bob"])
+    assert [r["passed"] for r in got["cyd"]] == ["yes", "no", "yes"]
+    unreadable = "Not a notebook that can be read (NotJSONError"
+    assert all(r["passed"] == "no" and r["message"].startswith(unreadable) for r in got["dee"])
+    assert [r["passed"] for r in got["fay"]] == ["yes", "yes", "no"], "a changed or deleted check counts"
+    assert all(r["message"] == "Not handed in." for r in got["gus"])
+    page = (class_ / "grades.html").read_text(encoding="utf-8")
+    assert all(f"<tr><th>{student}</th>" in page for student in got) and "✗" in page and "✓" in page
+    assert page.count('class="ok"') == sum(r["passed"] == "yes" for rows in got.values() for r in rows)
+
+
+def test_a_folder_without_students_is_refused_with_a_message(tmp_path, capsys):
+    assert grade.main([str(tmp_path)]) == 1
+    assert "holds no student folder" in capsys.readouterr().err
+    assert grade.main([str(tmp_path / "missing")]) == 1
+    assert "is not a folder" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_a_notebook_that_runs_forever_is_stopped_at_its_time_limit(tmp_path):
+    endless = solved(LESSON)
+    next(c for c in endless.cells if "exercise" in tags(c)).source = "while True:\n    pass"
+    handed_in(tmp_path, "eve", LESSON, endless)
+    grade.grade(tmp_path, timeout=10, jobs=1)
+    rows = read(tmp_path)["eve"]
+    assert [r["challenge"] for r in rows] == [name for _, name in grade.challenges(LESSON)]
+    assert all(r["passed"] == "no" and r["message"] == "Not reached: the notebook ran out of its time "
+               "limit (10 s), in the cell that starts 'while True:'." for r in rows)
