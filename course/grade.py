@@ -192,6 +192,11 @@ def summary(rows: list[Row]) -> str:
         versions = sorted({r.version for r in got.values() if r.version} - {__version__})
         note = f' <small>(copies of course {", ".join(versions)})</small>' if versions else ""
         body.append(f"<tr><th>{e(student)}{note}</th><td>{passed}/{len(got)}</td>{cells}</tr>")
+    said = "\n".join(
+        f"<details><summary>{e(student)}: {sum(not r.passed for r in got.values())} not passed</summary><ul>"
+        + "".join(f"<li>{e(r.notebook[:2])} <code>{e(r.challenge)}</code>: {e(r.message)}</li>"
+                  for r in got.values() if not r.passed) + "</ul></details>"
+        for student, got in by_student.items())
     rates = "".join(f"<td>{sum(by_student[s][c].passed for s in by_student if c in by_student[s])}"
                     f"/{sum(c in by_student[s] for s in by_student)}</td>" for c in columns)
     return f"""<!doctype html>
@@ -210,6 +215,8 @@ td.ok {{ background: #dfd; }} td.no {{ background: #fdd; }} th {{ font-weight: n
 {chr(10).join(body)}
 <tr><th>passed, by challenge</th><td></td>{rates}</tr>
 </tbody></table>
+<h2>What the checks said</h2>
+{said}
 </body></html>
 """
 
