@@ -148,6 +148,20 @@ def grade_notebook(path: Path, lesson: Path, student: str, timeout: float, cache
     return rows(stopped or "Not reached: the notebook stopped before this check.", version, done)
 
 
+SKIPPED = {".ipynb_checkpoints", "replaced"}  # JupyterLab's autosaves; copies make student set aside
+
+
+def handed_in(student: Path) -> dict[str, Path]:
+    """The student's notebooks by file name, found at any depth of their folder (an unpacked zip
+    often adds a level, such as ``student/``), leaving out checkpoints and set-aside copies; of two
+    copies of one lesson, the one nearer the top."""
+    found = {}
+    for path in sorted(student.rglob("*.ipynb"), key=lambda p: (len(p.parts), p)):
+        if not SKIPPED & set(path.relative_to(student).parts):
+            found.setdefault(path.name, path)
+    return found
+
+
 def students(folder: Path) -> list[Path]:
     """The student folders in ``folder``: every subfolder not hidden."""
     return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
@@ -157,9 +171,11 @@ def grade(folder: Path, timeout: float = 300, jobs: int = 2) -> list[Row]:
     """Grade every student of ``folder`` on every lesson any of them handed in; write the CSV and
     the HTML summary into ``folder``; return the rows."""
     lessons = {p.name: p for p in notebooks()}
-    handed = sorted({nb.name for s in students(folder) for nb in s.glob("*.ipynb") if nb.name in lessons})
-    graded = [name for name in handed if challenges(lessons[name])]
-    work = [(s / name, lessons[name], s.name) for s in students(folder) for name in graded]
+    handed = {s.name: handed_in(s) for s in students(folder)}
+    names = sorted({name for files in handed.values() for name in files if name in lessons})
+    graded = [name for name in names if challenges(lessons[name])]
+    work = [(handed[s.name].get(name, s / name), lessons[name], s.name) for s in students(folder)
+            for name in graded]
     with tempfile.TemporaryDirectory(prefix="grade-cache-") as cache, \
             ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         results = pool.map(lambda job: grade_notebook(*job, timeout, Path(cache)), work)

@@ -52,7 +52,8 @@ def test_each_submission_gets_its_own_rows_and_messages(tmp_path):
     class_ = tmp_path / "class"
     handed_in(class_, "ada", LESSON, solved(LESSON))
     handed_in(class_, "bob", LESSON, untouched(LESSON))
-    handed_in(class_, "cyd", LESSON, solved(LESSON, skip=1))
+    handed_in(class_, "cyd/student", LESSON, solved(LESSON, skip=1))  # unpacked with its folder
+    handed_in(class_, "cyd/student/.ipynb_checkpoints", LESSON, "{ an autosave, not graded")
     handed_in(class_, "dee", LESSON, "{ not json")
     cheat = solved(LESSON, skip=2)  # the last exercise left as it was, its check made to "pass"
     last = [c for c in cheat.cells if "check" in tags(c)][-1]
