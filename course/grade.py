@@ -144,7 +144,7 @@ def grade_notebook(path: Path, lesson: Path, student: str, timeout: float, cache
             stopped = "Not reached: the notebook's kernel died (it ran out of memory, or the code ended it)."
         except Exception as error:  # nbclient could not run it at all
             stopped = f"Not reached: the notebook could not run ({type(error).__name__}: {error})."
-    done = {c.id: _verdict(c) for c in nb.cells if c.get("id") in check_ids and c.get("outputs")}
+    done = {c.id: _verdict(c) for c in nb.cells if c.get("id") in check_ids and c.get("execution_count")}
     return rows(stopped or "Not reached: the notebook stopped before this check.", version, done)
 
 
