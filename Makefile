@@ -5,7 +5,8 @@
 #   POSTGRES=no           install without the embedded PostgreSQL (only notebook 08 needs it)
 #   VERSIONS="3.12 3.13"  for test-pythons: exactly these, and fail if one is missing
 #   UPGRADE="django"      for lock: move these pins to their newest allowed versions ("all": every pin)
-#   SUBMISSIONS=DIR       for grade: the handed-in work, one folder per student (TIMEOUT=: seconds a notebook)
+#   SUBMISSIONS=DIR       for grade: the handed-in work, one folder per student (TIMEOUT=: seconds a notebook;
+#                         LESSONS="03 04": only these lessons)
 PYTHON   ?= python3
 POSTGRES ?= yes
 COURSE    = $(PYTHON) -m course $(if $(filter no,$(POSTGRES)),--without-postgres)
@@ -49,7 +50,7 @@ student: python  ## Write student copies into student/; an edited copy is kept (
 
 grade: python  ## Grade handed-in copies by running them: SUBMISSIONS=DIR (one folder per student)
 	@test -n "$(SUBMISSIONS)" || { echo "Give the folder of handed-in work: make grade SUBMISSIONS=DIR (one folder per student, holding their notebooks)"; exit 1; }
-	@$(COURSE) grade "$(SUBMISSIONS)" $(if $(TIMEOUT),--timeout $(TIMEOUT))
+	@$(COURSE) grade "$(SUBMISSIONS)" $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(LESSONS),--lessons $(LESSONS))
 
 outputs: python  ## Re-execute every notebook in order and store its real outputs
 	@$(COURSE) outputs

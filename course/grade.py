@@ -23,6 +23,7 @@ import csv
 import html
 import math
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -38,6 +39,7 @@ from course import __version__
 from course.workspace import notebooks, tags
 
 RIGHT = "✓ Correct"  # how every check's own line starts when the answer is right
+MISSING = "Not handed in."
 COLUMNS = ["student", "notebook", "challenge", "passed", "message", "version"]
 
 
@@ -59,19 +61,23 @@ def challenges(lesson: Path) -> list[tuple[str, str]]:
     return [(c.id, c.source.strip().splitlines()[-1]) for c in nb.cells if "check" in tags(c)]
 
 
-def _to_run(copy: nbformat.NotebookNode, lesson: Path) -> nbformat.NotebookNode:
-    """The student's notebook with the course's check cells, without outputs: each check cell's
-    source as in the course, and a check cell the student deleted put back where it was (after the
-    cell before it in the course that the copy still has)."""
+def _to_run(copy: nbformat.NotebookNode, lesson: Path) -> tuple[nbformat.NotebookNode, set[str]]:
+    """The student's notebook with the course's check cells, without outputs, and the ids of the
+    check cells the student had changed or deleted: each check cell's source as in the course, and
+    a deleted one put back where it was (after the cell before it in the course that the copy has)."""
     course = {c.id: c for c in nbformat.read(lesson, as_version=4).cells}
     checks = [cid for cid, c in course.items() if "check" in tags(c)]
     cells = {c.get("id"): c for c in copy.cells}
+    replaced = set()
     for cid in checks:
         if cid in cells:
+            if cells[cid].cell_type != "code" or cells[cid].source != course[cid].source:
+                replaced.add(cid)
             cells[cid].cell_type, cells[cid].source = "code", course[cid].source
             cells[cid].setdefault("outputs", [])
             cells[cid].setdefault("execution_count", None)
             continue
+        replaced.add(cid)
         order = list(course)
         before = next((order[i] for i in range(order.index(cid) - 1, -1, -1) if order[i] in cells), None)
         at = 0 if before is None else copy.cells.index(cells[before]) + 1
@@ -79,7 +85,17 @@ def _to_run(copy: nbformat.NotebookNode, lesson: Path) -> nbformat.NotebookNode:
         cells = {c.get("id"): c for c in copy.cells}
     for cid in checks:  # only what runs now counts, never an output handed in
         cells[cid].outputs, cells[cid].execution_count = [], None
-    return copy
+    return copy, replaced
+
+
+def _unreadable(path: Path, error: Exception) -> str:
+    """Why a handed-in file is not a notebook, in words a teacher can pass on."""
+    if path.stat().st_size == 0:
+        return "The file is empty: hand the notebook in again."
+    if type(error).__name__ == "NotJSONError":
+        return "Not a notebook: the file is not valid JSON (cut short, or another kind of file)."
+    first = (str(error).strip().splitlines() or [""])[0]
+    return f"Not a notebook that can be read ({type(error).__name__}: {first[:120]})."
 
 
 def _verdict(cell) -> tuple[bool, str]:
@@ -106,28 +122,26 @@ def grade_notebook(path: Path, lesson: Path, student: str, timeout: float, cache
                 for cid, name in names]
 
     if not path.is_file():
-        return rows("Not handed in.")
+        return rows(MISSING)
     try:
         copy = nbformat.read(path, as_version=4)
         nbformat.validate(copy)
     except Exception as error:  # not JSON, not a notebook: say which, in one line
-        why = (str(error).splitlines() or [""])[0]
-        return rows(f"Not a notebook that can be read ({type(error).__name__}: {why}).")
+        return rows(_unreadable(path, error))
     version = str(copy.metadata.get("course", {}).get("version", ""))
-    nb = _to_run(copy, lesson)
+    nb, replaced = _to_run(copy, lesson)
     check_ids = {cid for cid, _ in names}
+    timed_out = None
     with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
-        folder = Path(tmp) / "copy"
-        folder.mkdir()
-        work = Path(tmp) / "work"
         client = NotebookClient(nb, timeout=math.ceil(timeout), kernel_name="python3", allow_errors=True,
-                                resources={"metadata": {"path": str(folder)}},
+                                resources={"metadata": {"path": tmp}},
                                 extra_arguments=["--InteractiveShell.xmode=Minimal"])
         stopped = ""
-        env = {**os.environ, "COURSE_WORKDIR": str(work), "COURSE_CACHE": str(cache)}
+        env = {**os.environ, "COURSE_WORKDIR": str(Path(tmp) / "work"), "COURSE_CACHE": str(cache)}
         deadline = time.monotonic() + timeout
         try:
-            with client.setup_kernel(env=env):
+            # The kernel's own warnings would fill the teacher's terminal: the rows say what matters.
+            with client.setup_kernel(env=env, stderr=subprocess.DEVNULL):
                 for index, cell in enumerate(nb.cells):
                     if cell.cell_type != "code":
                         continue
@@ -137,29 +151,51 @@ def grade_notebook(path: Path, lesson: Path, student: str, timeout: float, cache
                     client.timeout = left
                     client.execute_cell(cell, index)
         except CellTimeoutError:
+            timed_out = cell.get("id")
+            start = (cell.source.strip().splitlines() or [""])[0][:60]
             stopped = (f"Not reached: the notebook ran out of its time limit ({timeout:g} s), in the cell "
-                       f"that starts {cell.source.strip().splitlines()[0][:60]!r}." if cell.source.strip()
-                       else f"Not reached: the notebook ran out of its time limit ({timeout:g} s).")
+                       f"that starts {start!r}." if start else
+                       f"Not reached: the notebook ran out of its time limit ({timeout:g} s).")
         except DeadKernelError:
             stopped = "Not reached: the notebook's kernel died (it ran out of memory, or the code ended it)."
         except Exception as error:  # nbclient could not run it at all
             stopped = f"Not reached: the notebook could not run ({type(error).__name__}: {error})."
-    done = {c.id: _verdict(c) for c in nb.cells if c.get("id") in check_ids and c.get("execution_count")}
+    done = {c.id: _verdict(c) for c in nb.cells
+            if c.get("id") in check_ids and c.get("execution_count") and c.get("id") != timed_out}
+    for cid in replaced & set(done):
+        done[cid] = (done[cid][0], f"{done[cid][1]} (The copy's check cell was changed or deleted: the "
+                                   "course's own ran.)")
     return rows(stopped or "Not reached: the notebook stopped before this check.", version, done)
 
 
 SKIPPED = {".ipynb_checkpoints", "replaced"}  # JupyterLab's autosaves; copies make student set aside
 
 
-def handed_in(student: Path) -> dict[str, Path]:
-    """The student's notebooks by file name, found at any depth of their folder (an unpacked zip
-    often adds a level, such as ``student/``), leaving out checkpoints and set-aside copies; of two
-    copies of one lesson, the one nearer the top."""
-    found = {}
+def handed_in(student: Path, lessons: list[Path]) -> tuple[dict[str, Path], list[str]]:
+    """The student's notebook for each lesson, by the lesson's name, and notes on the files.
+
+    Found at any depth of the student's folder (an unpacked zip often adds a level, such as
+    ``student/``), leaving out checkpoints and set-aside copies; of two copies, the one nearer the
+    top. A file named after a lesson wins; else a renamed copy with the lesson's number
+    (``04_routers (1).ipynb``, as a browser saves a second download) is graded, and a note says so.
+    """
+    by_number = {lesson.stem[:3]: lesson.name for lesson in lessons}
+    found, notes, renamed = {}, [], {}
     for path in sorted(student.rglob("*.ipynb"), key=lambda p: (len(p.parts), p)):
-        if not SKIPPED & set(path.relative_to(student).parts):
+        shown = path.relative_to(student.parent).as_posix()
+        if SKIPPED & set(path.relative_to(student).parts):
+            continue
+        if path.name in by_number.values():
             found.setdefault(path.name, path)
-    return found
+        elif path.name[:3] in by_number:
+            renamed.setdefault(by_number[path.name[:3]], path)
+        else:
+            notes.append(f"ignored {shown}: its name is not a lesson's (NN_topic.ipynb)")
+    for name, path in renamed.items():
+        if name not in found:
+            found[name] = path
+            notes.append(f"graded {path.relative_to(student.parent).as_posix()} as {name}")
+    return found, notes
 
 
 def students(folder: Path) -> list[Path]:
@@ -167,19 +203,50 @@ def students(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
 
 
-def grade(folder: Path, timeout: float = 300, jobs: int = 2) -> list[Row]:
-    """Grade every student of ``folder`` on every lesson any of them handed in; write the CSV and
-    the HTML summary into ``folder``; return the rows."""
-    lessons = {p.name: p for p in notebooks()}
-    handed = {s.name: handed_in(s) for s in students(folder)}
-    names = sorted({name for files in handed.values() for name in files if name in lessons})
-    graded = [name for name in names if challenges(lessons[name])]
-    work = [(handed[s.name].get(name, s / name), lessons[name], s.name) for s in students(folder)
-            for name in graded]
+def grade(folder: Path, timeout: float = 300, jobs: int = 2, chosen: list[str] | None = None,
+          say=print) -> list[Row]:
+    """Grade every student of ``folder`` and write ``grades.csv`` and ``grades.html`` there (the
+    previous ones become ``grades.previous.*``); return the rows.
+
+    The lessons graded are ``chosen`` (numbers such as ``"03"``, or names), or else every lesson
+    with challenges that at least half of the students handed in: one student's extra notebooks do
+    not give the whole class rows of "Not handed in.". ``say`` gets a line per notebook graded and
+    a note for each file left out or graded under another name."""
+    series = notebooks()
+    class_ = students(folder)
+    handed = {}
+    for student in class_:
+        handed[student.name], notes = handed_in(student, series)
+        for note in notes:
+            say(note)
+    with_challenges = [lesson for lesson in series if challenges(lesson)]
+    if chosen:
+        lessons = [lesson for lesson in with_challenges if lesson.stem[:2] in chosen or lesson.stem in chosen]
+    else:
+        count = {lesson.name: sum(lesson.name in files for files in handed.values()) for lesson in series}
+        lessons = [lesson for lesson in with_challenges if count[lesson.name] * 2 >= len(class_)]
+        for lesson in with_challenges:
+            if 0 < count[lesson.name] and lesson not in lessons:
+                say(f"not graded: {lesson.stem}, handed in by {count[lesson.name]} of {len(class_)} "
+                    f"students (LESSONS=\"{lesson.stem[:2]}\" grades it)")
+    work = [(handed[s.name].get(lesson.name, s / lesson.name), lesson, s.name) for s in class_
+            for lesson in lessons]
+    if not work:
+        return []
+
+    def one(job) -> list[Row]:
+        rows = grade_notebook(*job, timeout, Path(cache))
+        say(f"{job[2]} {job[1].stem}: {sum(r.passed for r in rows)} of {len(rows)} passed"
+            + (f" ({rows[0].message})" if rows and not any(r.passed for r in rows)
+               and rows[0].message.startswith(("Not", "The file")) else ""))
+        return rows
+
     with tempfile.TemporaryDirectory(prefix="grade-cache-") as cache, \
             ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        results = pool.map(lambda job: grade_notebook(*job, timeout, Path(cache)), work)
-        rows = [row for result in results for row in result]
+        rows = [row for result in pool.map(one, work) for row in result]
+    for name in ("grades.csv", "grades.html"):
+        if (folder / name).exists():
+            (folder / name).replace(folder / name.replace("grades.", "grades.previous."))
     with open(folder / "grades.csv", "w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(COLUMNS)
@@ -190,8 +257,15 @@ def grade(folder: Path, timeout: float = 300, jobs: int = 2) -> list[Row]:
     return rows
 
 
+def _mark(row: Row) -> str:
+    """One cell of the summary: ✓, ✗, or – for a notebook not handed in; the message on hover."""
+    kind, mark = ("ok", "✓") if row.passed else ("missing", "–") if row.message == MISSING else ("no", "✗")
+    return f'<td class="{kind}" title="{html.escape(row.message)}">{mark}</td>'
+
+
 def summary(rows: list[Row]) -> str:
-    """A page with one row per student and one column per challenge: ✓ or ✗, the message on hover."""
+    """A page with one row per student and one column per challenge (✓ passed, ✗ did not, – not
+    handed in; the message on hover), then what every check that did not pass said."""
     columns = list(dict.fromkeys((r.notebook, r.challenge) for r in rows))
     by_student = {}
     for r in rows:
@@ -201,9 +275,7 @@ def summary(rows: list[Row]) -> str:
                    for n, c in columns)
     body = []
     for student, got in by_student.items():
-        cells = "".join(
-            f'<td class="{"ok" if got[c].passed else "no"}" title="{e(got[c].message)}">'
-            f'{"✓" if got[c].passed else "✗"}</td>' if c in got else "<td></td>" for c in columns)
+        cells = "".join(_mark(got[c]) if c in got else "<td></td>" for c in columns)
         passed = sum(r.passed for r in got.values())
         versions = sorted({r.version for r in got.values() if r.version} - {__version__})
         note = f' <small>(copies of course {", ".join(versions)})</small>' if versions else ""
@@ -220,11 +292,12 @@ def summary(rows: list[Row]) -> str:
 <style>
 body {{ font-family: sans-serif; }} table {{ border-collapse: collapse; }}
 th, td {{ border: 1px solid #ccc; padding: 0.2em 0.5em; text-align: center; }}
-td.ok {{ background: #dfd; }} td.no {{ background: #fdd; }} th {{ font-weight: normal; }}
+td.ok {{ background: #dfd; }} td.no {{ background: #fdd; }} td.missing {{ color: #777; }}
+th {{ font-weight: normal; }}
 </style></head><body>
 <h1>Grades</h1>
 <p>Checks of course version {e(__version__)}. A cell's title (hover) holds what its check said;
-<code>grades.csv</code> holds every message. ✓ passed, ✗ did not.</p>
+<code>grades.csv</code> holds every message. ✓ passed, ✗ did not, – not handed in.</p>
 <table>
 <thead><tr><th>student</th><th>passed</th>{head}</tr></thead>
 <tbody>
@@ -237,26 +310,52 @@ td.ok {{ background: #dfd; }} td.no {{ background: #fdd; }} th {{ font-weight: n
 """
 
 
+def _seconds(text: str) -> float:
+    """A time limit for argparse: a number of seconds above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"the time limit (TIMEOUT=) is seconds above 0, not {text!r}")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course.grade", description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path, help="one folder per student, each holding their notebooks")
-    parser.add_argument("--timeout", type=float, default=300, help="seconds per notebook (default 300)")
+    parser.add_argument("--timeout", type=_seconds, default=300, metavar="SECONDS",
+                        help="each notebook's time limit, in seconds above 0 (make: TIMEOUT=; default 300)")
+    parser.add_argument("--lessons", nargs="+", metavar="NN",
+                        help="grade these lessons (make: LESSONS=\"03 04\"; default: those at least half "
+                             "the class handed in)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="notebooks run at once (default: one per CPU)")
     args = parser.parse_args(argv)
-    if not args.folder.is_dir():
-        print(f"{args.folder} is not a folder: give the folder that holds one folder per student.",
-              file=sys.stderr)
+    folder = args.folder.resolve()
+    if not folder.is_dir():
+        print(f"{folder} is not a folder: give the folder that holds one folder per student "
+              "(a relative SUBMISSIONS= is read from the course's folder).", file=sys.stderr)
         return 1
-    if not students(args.folder):
-        print(f"{args.folder} holds no student folder: put each student's notebooks in a folder of "
+    if not students(folder):
+        print(f"{folder} holds no student folder: put each student's notebooks in a folder of "
               "their own, named after the student.", file=sys.stderr)
         return 1
+    known = {lesson.stem[:2] for lesson in notebooks()} | {lesson.stem for lesson in notebooks()}
+    unknown = [name for name in args.lessons or [] if name not in known]
+    if unknown:
+        print(f"No lesson {', '.join(unknown)}: name lessons by number, such as LESSONS=\"03 04\".",
+              file=sys.stderr)
+        return 1
     start = time.monotonic()
-    rows = grade(args.folder, args.timeout, args.jobs)
+    rows = grade(folder, args.timeout, args.jobs, args.lessons, say=lambda line: print(line, flush=True))
+    if not rows:
+        print("No lesson to grade: no student handed in a notebook of a lesson with challenges.",
+              file=sys.stderr)
+        return 1
     count = len({r.student for r in rows})
     print(f"Graded {count} students, {len(rows)} challenges, {sum(r.passed for r in rows)} passed, in "
-          f"{time.monotonic() - start:.0f} s: {args.folder / 'grades.csv'} and {args.folder / 'grades.html'}")
+          f"{time.monotonic() - start:.0f} s: {folder / 'grades.csv'} and {folder / 'grades.html'}")
     return 0
 
 

@@ -51,6 +51,8 @@ def test_each_submission_gets_its_own_rows_and_messages(tmp_path):
     names = [name for _, name in grade.challenges(LESSON)]
     class_ = tmp_path / "class"
     handed_in(class_, "ada", LESSON, solved(LESSON))
+    extra = NOTEBOOKS / "04_routers.ipynb"  # a lesson no one else handed in
+    handed_in(class_, "ada", extra, untouched(extra))
     handed_in(class_, "bob", LESSON, untouched(LESSON))
     handed_in(class_, "cyd/student", LESSON, solved(LESSON, skip=1))  # unpacked with its folder
     handed_in(class_, "cyd/student/.ipynb_checkpoints", LESSON, "{ an autosave, not graded")
@@ -62,40 +64,67 @@ def test_each_submission_gets_its_own_rows_and_messages(tmp_path):
     cheat.cells.remove(deleted)  # a check deleted: put back
     handed_in(class_, "fay", LESSON, cheat)
     (class_ / "gus").mkdir()  # handed in nothing
+    (class_ / "hal").mkdir()  # a second download, renamed by the browser
+    (class_ / "hal" / f"{LESSON.stem} (1).ipynb").write_text(nbformat.writes(solved(LESSON)))
+    said = []
 
-    grade.grade(class_, timeout=300, jobs=2)
+    grade.grade(class_, timeout=300, jobs=2, say=said.append)
     got = read(class_)
 
-    assert sorted(got) == ["ada", "bob", "cyd", "dee", "fay", "gus"]
+    assert sorted(got) == ["ada", "bob", "cyd", "dee", "fay", "gus", "hal"]
     for rows in got.values():
         assert [r["challenge"] for r in rows] == names and {r["notebook"] for r in rows} == {LESSON.stem}
-    assert all(r["passed"] == "yes" and r["message"].startswith("✓ Correct") for r in got["ada"])
+    assert "not graded: 04_routers, handed in by 1 of 7 students (LESSONS=\"04\" grades it)" in said
+    assert f"graded hal/{LESSON.stem} (1).ipynb as {LESSON.name}" in said
+    assert all(r["passed"] == "yes" and r["message"].startswith("✓ Correct") for r in got["ada"] + got["hal"])
     assert all(r["version"] == __version__ for r in got["ada"])
     assert all(r["passed"] == "no" and r["message"].startswith("Incorrect: ") for r in got["bob"])
     assert [r["passed"] for r in got["cyd"]] == ["yes", "no", "yes"]
-    unreadable = "Not a notebook that can be read (NotJSONError"
-    assert all(r["passed"] == "no" and r["message"].startswith(unreadable) for r in got["dee"])
+    unreadable = "Not a notebook: the file is not valid JSON (cut short, or another kind of file)."
+    assert all(r["passed"] == "no" and r["message"] == unreadable for r in got["dee"])
     assert [r["passed"] for r in got["fay"]] == ["yes", "yes", "no"], "a changed or deleted check counts"
+    assert [r["message"].endswith("the course's own ran.)") for r in got["fay"]] == [True, False, True]
     assert all(r["message"] == "Not handed in." for r in got["gus"])
     page = (class_ / "grades.html").read_text(encoding="utf-8")
     assert all(f"<tr><th>{student}</th>" in page for student in got) and "✗" in page and "✓" in page
     assert page.count('class="ok"') == sum(r["passed"] == "yes" for rows in got.values() for r in rows)
+    assert page.count('class="missing"') == len(got["gus"])
+
+    grade.grade(class_, timeout=300, jobs=2, chosen=["04"], say=said.append)
+    assert {r["notebook"] for rows in read(class_).values() for r in rows} == {"04_routers"}
+    assert (class_ / "grades.previous.csv").read_text(encoding="utf-8").count(LESSON.stem) == 3 * len(got)
 
 
-def test_a_folder_without_students_is_refused_with_a_message(tmp_path, capsys):
+def test_wrong_uses_are_refused_with_a_message(tmp_path, capsys):
     assert grade.main([str(tmp_path)]) == 1
     assert "holds no student folder" in capsys.readouterr().err
     assert grade.main([str(tmp_path / "missing")]) == 1
-    assert "is not a folder" in capsys.readouterr().err
+    assert f"{tmp_path / 'missing'} is not a folder" in capsys.readouterr().err
+    (tmp_path / "ada").mkdir()
+    assert grade.main([str(tmp_path), "--lessons", "99"]) == 1
+    assert "No lesson 99" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        grade.main([str(tmp_path), "--timeout", "0"])
+    assert "the time limit (TIMEOUT=) is seconds above 0, not '0'" in capsys.readouterr().err
+    assert grade.main([str(tmp_path)]) == 1
+    assert "No lesson to grade" in capsys.readouterr().err
+    assert not (tmp_path / "grades.csv").exists()
 
 
 @pytest.mark.slow
 def test_a_notebook_that_runs_forever_is_stopped_at_its_time_limit(tmp_path):
+    """In an exercise cell, or in a check that runs the student's code: the same message."""
     endless = solved(LESSON)
     next(c for c in endless.cells if "exercise" in tags(c)).source = "while True:\n    pass"
     handed_in(tmp_path, "eve", LESSON, endless)
-    grade.grade(tmp_path, timeout=10, jobs=1)
-    rows = read(tmp_path)["eve"]
-    assert [r["challenge"] for r in rows] == [name for _, name in grade.challenges(LESSON)]
+    looping = solved(LESSON)  # the settings module of the last exercise never finishes importing
+    [c for c in looping.cells if "exercise" in tags(c)][-1].source += "\nwhile True:\n    pass\n"
+    handed_in(tmp_path, "flo", LESSON, looping)
+    grade.grade(tmp_path, timeout=20, jobs=2, say=lambda line: None)
+    got = read(tmp_path)
     assert all(r["passed"] == "no" and r["message"] == "Not reached: the notebook ran out of its time "
-               "limit (10 s), in the cell that starts 'while True:'." for r in rows)
+               "limit (20 s), in the cell that starts 'while True:'." for r in got["eve"])
+    assert [r["passed"] for r in got["flo"]] == ["yes", "yes", "no"]
+    assert got["flo"][-1]["message"] == ("Not reached: the notebook ran out of its time limit (20 s), in "
+                                         "the cell that starts 'from course.exercises import "
+                                         "check_local_settings'.")
