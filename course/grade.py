@@ -1,9 +1,10 @@
 """Grade handed-in student copies by running them: every check of every exercise, for real.
 
-``python -m course.grade DIR [--timeout SECONDS] [--jobs N]`` (``make grade SUBMISSIONS=DIR``)
-reads one folder per student in ``DIR``, each holding any of that student's notebooks (their
-student copies, edited), and writes ``DIR/grades.csv`` (one row per student, notebook and
-challenge) and ``DIR/grades.html`` (students by challenges).
+``python -m course.grade DIR [--lessons NN …] [--timeout SECONDS] [--jobs N]`` (``make grade
+SUBMISSIONS=DIR LESSONS="NN …" TIMEOUT=SECONDS``) reads one folder per student in ``DIR``, each
+holding any of that student's notebooks (their student copies, edited), and writes
+``DIR/grades.csv`` (one row per student, lesson and challenge) and ``DIR/grades.html`` (students
+by challenges).
 
 Each notebook runs in a throwaway copy, in a fresh kernel, from its own scratch folder (its first
 cell restores the project from the course's notebooks, not from the student's other work), within
