@@ -14,6 +14,8 @@ from course.student import student_copy
 from course.workspace import NOTEBOOKS, tags
 
 LESSON = NOTEBOOKS / "03_split_settings.ipynb"  # three challenges, and quick to run
+# Code that never ends, but asleep: it does not take a CPU from the rest of the suite meanwhile.
+ENDLESS = 'while True:\n    __import__("time").sleep(1)'
 
 
 def untouched(lesson: Path) -> nbformat.NotebookNode:
@@ -119,10 +121,10 @@ def test_wrong_uses_are_refused_with_a_message(tmp_path, capsys):
 def test_a_notebook_that_runs_forever_is_stopped_at_its_time_limit(tmp_path):
     """In an exercise cell, or in a check that runs the student's code: the same message."""
     endless = solved(LESSON)
-    next(c for c in endless.cells if "exercise" in tags(c)).source = "while True:\n    pass"
+    next(c for c in endless.cells if "exercise" in tags(c)).source = ENDLESS
     handed_in(tmp_path, "eve", LESSON, endless)
     looping = solved(LESSON)  # the settings module of the last exercise never finishes importing
-    [c for c in looping.cells if "exercise" in tags(c)][-1].source += "\nwhile True:\n    pass\n"
+    [c for c in looping.cells if "exercise" in tags(c)][-1].source += f"\n{ENDLESS}\n"
     handed_in(tmp_path, "flo", LESSON, looping)
     grade.grade(tmp_path, timeout=20, jobs=2, say=lambda line: None)
     got = read(tmp_path)
