@@ -211,13 +211,19 @@ def _manage_with(module: str, *args: str, **env: str) -> subprocess.CompletedPro
     return subprocess.run(argv, capture_output=True, text=True, env=terminal_env(**env))
 
 
-def check_local_settings(module: str = "core.settings.local") -> None:
-    """``module`` is the multi-database set-up with both SQLite files in ``data/``."""
-    proc = _manage_with(module, "shell", "--no-imports", "-c", _SHOW)
+def _settings_report(module: str, code: str) -> dict:
+    """What ``code`` (run by ``manage.py shell`` with the settings ``module``) printed as JSON on its
+    last line; if the settings do not load, say so with Django's last line."""
+    proc = _manage_with(module, "shell", "--no-imports", "-c", code)
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["(no message)"])[-1]
         raise Incorrect(f"{module} does not load: {last}")
-    found = json.loads(proc.stdout.strip().splitlines()[-1])
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def check_local_settings(module: str = "core.settings.local") -> None:
+    """``module`` is the multi-database set-up with both SQLite files in ``data/``."""
+    found = _settings_report(module, _SHOW)
     for alias in ("auth_db", "acmeapp_db"):
         if alias not in found["names"]:
             if set(found["names"]) <= {"default"}:
@@ -1300,11 +1306,7 @@ _SESSION_ROUTING = (
 
 def check_sessions_routing(module: str = "core.settings.exercise") -> None:
     """``module`` passes Django's system checks and sends sessions, and only them, to ``sessions_db``."""
-    proc = _manage_with(module, "shell", "--no-imports", "-c", _SESSION_ROUTING)
-    if proc.returncode != 0:
-        last = (proc.stderr.strip().splitlines() or ["(no message)"])[-1]
-        raise Incorrect(f"{module} does not load: {last}")
-    found = json.loads(proc.stdout.strip().splitlines()[-1])
+    found = _settings_report(module, _SESSION_ROUTING)
     if found["issues"]:
         raise Incorrect(f"manage.py check reports {len(found['issues'])} issue(s), the first: "
                         f"{found['issues'][0]}")
