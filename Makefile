@@ -11,7 +11,7 @@ PYTHON   ?= python3
 POSTGRES ?= yes
 COURSE    = $(PYTHON) -m course $(if $(filter no,$(POSTGRES)),--without-postgres)
 
-TARGETS := install lab lab-solutions test check test-pythons test-browser lock student grade outputs nav project bench clean
+TARGETS := install lab lab-solutions test check test-pythons test-browser lock student grade site outputs nav project bench clean
 .PHONY: help python $(TARGETS)
 
 help:  ## List the targets
@@ -51,6 +51,9 @@ student: python  ## Write student copies into student/; an edited copy is kept (
 grade: python  ## Grade handed-in copies by running them: SUBMISSIONS=DIR (one folder per student)
 	@test -n "$(SUBMISSIONS)" || { echo "Give the folder of handed-in work: make grade SUBMISSIONS=DIR (one folder per student, holding their notebooks)"; exit 1; }
 	@$(COURSE) grade "$(SUBMISSIONS)" $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(LESSONS),--lessons $(LESSONS))
+
+site: python  ## Build the web edition into build/site/ (open its index.html; nothing is downloaded)
+	@$(COURSE) site
 
 outputs: python  ## Re-execute every notebook in order and store its real outputs
 	@$(COURSE) outputs

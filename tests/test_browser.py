@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import psutil
 import pytest
@@ -141,3 +142,54 @@ def test_restart_and_run_all_on_a_learner_copy_leaves_nothing_running(lab, page,
     while course_processes(root) and time.monotonic() < deadline:
         time.sleep(0.5)
     assert not course_processes(root), f"left running after Run All: {course_processes(root)}"
+
+
+def test_the_web_edition_draws_its_diagrams_opens_every_link_and_loads_nothing_from_the_network(tmp_path):
+    """The site of ``make site``, opened from the files as a reader double-clicks index.html."""
+    from playwright.sync_api import sync_playwright
+
+    from course import site
+
+    if CHROMIUM is None:
+        pytest.fail("make test-browser needs Chromium: install Debian's chromium package, or set CHROMIUM")
+    folder = tmp_path / "site"
+    site.build(folder)
+    outside, failed, errors, targets, drawn = [], [], [], {}, 0
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1300, "height": 900})
+        page.on("request", lambda r: r.url.startswith(("file:", "data:")) or outside.append(r.url))
+        page.on("requestfailed", lambda r: failed.append(f"{r.url}: {r.failure}"))
+        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        for name in site.site_map().values():
+            page.goto((folder / name).as_uri())
+            diagrams = page.locator(".jp-Mermaid")
+            for i in range(diagrams.count()):  # drawn by Mermaid as an image, not shown as an error
+                image = diagrams.nth(i).locator("figure img")
+                image.wait_for(timeout=15000)
+                assert "jp-mod-warning" not in diagrams.nth(i).get_attribute("class"), name
+                assert image.evaluate("i => i.decode().then(() => i.naturalWidth)") > 200, name
+                drawn += 1
+            for url in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
+                if url.startswith("file:"):
+                    path, _, fragment = url.partition("#")
+                    targets.setdefault(path, set()).update([fragment] if fragment else [])
+        assert drawn >= 2
+        for path, fragments in sorted(targets.items()):
+            if not path.endswith(".html"):  # a notebook file to download
+                assert Path(unquote(urlparse(path).path)).is_file(), path
+                continue
+            page.goto(path)  # raises if the file is not there
+            ids = set(page.eval_on_selector_all("[id]", "tags => tags.map(t => t.id)"))
+            missing = [f for f in fragments if f not in ids and unquote(f) not in ids]
+            assert not missing, f"{path} has no anchor {missing}"
+        page.goto((folder / "04_routers.html").as_uri())
+        solution = page.locator("details", has_text="Show a worked solution").first
+        assert not solution.locator("pre").is_visible(), "a worked solution is shown before it is asked for"
+        solution.locator("summary").click()
+        assert solution.locator("pre").is_visible()
+        browser.close()
+    assert not outside, f"the site loaded from the network: {outside}"
+    assert not failed and not errors, failed + errors
+    assert len(targets) > len(site.site_map())  # the pages, and the notebook files they link

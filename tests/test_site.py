@@ -1,0 +1,195 @@
+"""The web edition (``make site``): built offline, every page there, every link and anchor resolving.
+
+The site is built once, with every network connection of this process refused, and then read with
+Beautiful Soup: pages, links, anchors, diagrams, collapsed solutions, the notebook files each lesson
+links to. ``tests/test_browser.py`` opens it in Chromium (``make test-browser``): diagrams drawn,
+nothing loaded from the network.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import shutil
+import socket
+from pathlib import Path
+from urllib.parse import unquote
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+
+from course import site
+from course.student import SOLUTION_SUMMARY, student_copy
+from course.workspace import REPO, notebooks, tags
+
+LESSONS = notebooks()
+EXTERNAL = re.compile(r"^(https?|mailto):")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """The site, built into a temporary folder while this process may open no network connection."""
+    attempts = []
+
+    def refuse(sock, address, *args):
+        attempts.append(address)
+        raise OSError(f"the site's build tried to connect to {address}")
+
+    folder = tmp_path_factory.mktemp("site") / "site"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(socket.socket, "connect", refuse)
+        patch.setattr(socket.socket, "connect_ex", refuse)
+        pages = site.build(folder)
+    assert not attempts, f"building the site opened connections: {attempts}"
+    assert pages == list(site.site_map().values())
+    return folder
+
+
+@functools.cache
+def soup(folder: Path, page: str) -> BeautifulSoup:
+    """A built page, parsed (once: the tests only read it)."""
+    return BeautifulSoup((folder / page).read_text(encoding="utf-8"), "html.parser")
+
+
+@pytest.mark.slow
+def test_a_page_for_every_lesson_and_guide_and_the_project(built):
+    pages = sorted(p.name for p in built.glob("*.html"))
+    expected = [f"{p.stem}.html" for p in LESSONS] + ["about.html", "changelog.html", "contributing.html",
+                                                      "index.html", "license.html", "project.html",
+                                                      "teaching.html"]
+    assert pages == sorted(expected)
+    index = soup(built, "index.html")
+    assert [a["href"] for a in index.select("table a")] == [f"{p.stem}.html" for p in LESSONS]
+    for lesson in LESSONS:
+        page = soup(built, f"{lesson.stem}.html")
+        title = nbformat.read(lesson, as_version=4).cells[0].source.splitlines()[0].lstrip("# ")
+        assert page.title.string == f"{title} · {site.COURSE}"
+
+
+@pytest.mark.slow
+def test_every_internal_link_and_anchor_resolves(built):
+    pages = [page.name for page in built.glob("*.html")]
+    ids = {page: {tag["id"] for tag in soup(built, page).select("[id]")} for page in pages}
+    checked, broken = 0, []
+    for page in sorted(ids):
+        for tag in soup(built, page).select("[href], [src]"):
+            target = tag.get("href") or tag.get("src")
+            if EXTERNAL.match(target):
+                continue
+            path, _, fragment = target.partition("#")
+            where = path or page
+            if not (built / where).is_file():
+                broken.append(f"{page}: {target} (no such file)")
+            elif fragment and not {fragment, unquote(fragment)} & ids.get(where, set()):
+                broken.append(f"{page}: {target} (no such anchor)")
+            checked += 1
+    assert not broken, "broken links:\n" + "\n".join(broken)
+    assert checked > 300  # the navigation bars, tables of contents, headings' anchors, downloads
+
+
+@pytest.mark.slow
+def test_the_pages_load_nothing_from_the_network(built):
+    for page in built.glob("*.html"):
+        html = soup(built, page.name)
+        loading = html.select("script[src], link[href], img[src], iframe")
+        loaded = [t.get("src") or t.get("href") for t in loading]
+        assert not [url for url in loaded if EXTERNAL.match(url or "")], page.name
+        for script in html.select("script:not([src])"):
+            assert not re.search(r"import\(\s*[\"']https?:", script.text), page.name
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
+def test_a_lesson_page_shows_the_student_copy_with_its_solutions_collapsed(built, lesson):
+    nb = nbformat.read(lesson, as_version=4)
+    solutions = [c for c in nb.cells if "solution" in tags(c)]
+    page = soup(built, f"{lesson.stem}.html")
+    inputs = [" ".join(cell.get_text().split()) for cell in page.select(".jp-CodeCell .jp-InputArea-editor")]
+    collapsed = [d for d in page.select("details") if SOLUTION_SUMMARY in d.summary.get_text()]
+    assert len(collapsed) == len(solutions)
+    for cell, block in zip(solutions, collapsed, strict=True):
+        assert " ".join(cell.metadata["course"]["stub"].split()) in inputs  # the exercise, to do
+        assert " ".join(cell.source.split()) in " ".join(block.get_text().split())  # its solution, folded
+    code_cells = [c for c in nb.cells if c.cell_type == "code"]
+    assert len(inputs) == len(code_cells)
+
+
+@pytest.mark.slow
+def test_every_diagram_is_on_its_page_with_the_vendored_mermaid(built):
+    drawn = 0
+    for lesson in LESSONS:
+        sources = [c.source for c in nbformat.read(lesson, as_version=4).cells if c.cell_type == "markdown"]
+        fences = sum(source.count("```mermaid") for source in sources)
+        page = soup(built, f"{lesson.stem}.html")
+        assert len(page.select(".jp-Mermaid > pre.mermaid")) == fences, lesson.name
+        assert bool(page.select('script[src="assets/mermaid.min.js"]')) == bool(fences), lesson.name
+        drawn += fences
+    assert drawn >= 2
+    assert (built / "assets" / "mermaid.min.js").read_bytes() == site.MERMAID.read_bytes()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
+def test_a_lesson_page_links_its_notebook_files(built, lesson):
+    links = [a["href"] for a in soup(built, f"{lesson.stem}.html").select("p.course-site a[download]")]
+    assert links == [f"student/{lesson.name}", f"notebooks/{lesson.name}"]
+    assert (built / "notebooks" / lesson.name).read_bytes() == lesson.read_bytes()
+    copy = nbformat.read(built / "student" / lesson.name, as_version=4)
+    assert copy == student_copy(nbformat.read(lesson, as_version=4))
+
+
+@pytest.mark.slow
+def test_building_again_replaces_the_site_with_the_same_files(built, tmp_path):
+    again = tmp_path / "site"
+    shutil.copytree(built, again)
+    (again / "stale.html").write_text("from an older build", encoding="utf-8")
+    (again / "index.html").write_text("an older index", encoding="utf-8")
+    site.build(again)
+    files = sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(built) for p in built.rglob("*") if p.is_file())
+    assert all((again / f).read_bytes() == (built / f).read_bytes() for f in files)
+
+
+def test_a_folder_that_holds_something_else_is_left_alone(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    assert site.main([str(tmp_path)]) == 1
+    assert "is not empty and holds no site built before, so it is left alone" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_a_link_to_a_file_the_site_does_not_show_stops_the_build():
+    pages = site.site_map()
+    assert site._relinked("[next](05_migrating_each_alias.ipynb) and [us](../README.md#the-finished-project)",
+                          "notebooks/04_routers.ipynb", pages) == (
+        "[next](05_migrating_each_alias.html) and [us](about.html#the-finished-project)")
+    assert site._relinked('<a href="../project">the project</a>', "notebooks/14.ipynb", pages) == (
+        '<a href="project.html">the project</a>')
+    with pytest.raises(site.SiteError, match=r"notebooks/04_routers.ipynb links to '\.\./work/x\.py', which "
+                                             r"the site has no page for"):
+        site._relinked("see [the scratch file](../work/x.py)", "notebooks/04_routers.ipynb", pages)
+
+
+def test_an_anchor_written_for_github_finds_its_heading_and_a_wrong_one_stops_the_build():
+    rendered = {"a.html": '<a href="b.html#the-finished-project">x</a>',
+                "b.html": '<h2 id="The-finished-project">The finished project</h2>'}
+    assert site._fix_fragments(rendered)["a.html"] == '<a href="b.html#The-finished-project">x</a>'
+    with pytest.raises(site.SiteError, match="#no-such-heading in b.html, which has no such heading"):
+        site._fix_fragments({**rendered, "a.html": '<a href="b.html#no-such-heading">x</a>'})
+
+
+def test_the_vendored_mermaid_is_the_named_file_and_the_version_jupyterlab_draws_with():
+    assert hashlib.sha256(site.MERMAID.read_bytes()).hexdigest() == site.MERMAID_SHA256
+    readme = (site.MERMAID.parent / "README.md").read_text(encoding="utf-8")
+    assert f"`mermaid` {site.MERMAID_VERSION}" in readme and site.MERMAID_SHA256 in readme
+    from jupyterlab.commands import get_app_dir
+
+    versions = set()
+    for chunk in (Path(get_app_dir()) / "static").glob("*.js"):
+        text = chunk.read_text(encoding="utf-8")
+        versions.update(re.findall(r'\(\)=>"(\d+\.\d+\.\d+)","getVersion"', text))
+    assert versions == {site.MERMAID_VERSION}, (
+        f"JupyterLab draws with Mermaid {versions}, the site with {site.MERMAID_VERSION}: update "
+        "course/vendor/mermaid/ as its README says")
+    assert REPO in site.MERMAID.parents
