@@ -4,7 +4,9 @@ JupyterLab starts as ``make lab`` starts it (the course's settings, 127.0.0.1), 
 copies in a temporary folder, so that nothing of the repository or of a learner's own ``student/``
 is touched. For every copy: its navigation bar holds real links, "next" opens the next notebook
 and "Contents" the rendered index; Restart Kernel and Run All leaves no dev server or PostgreSQL
-running (Run All stops at the first exercise the copy leaves to the learner). Needs Chromium
+running (Run All stops at the first exercise the copy leaves to the learner). The web edition
+(``make site``), opened from its files: diagrams drawn, every link opens, nothing loaded from the
+network. Needs Chromium
 (Debian's ``chromium`` package, or set CHROMIUM to its path) and the ``browser`` extra (Playwright).
 """
 
@@ -169,7 +171,9 @@ def test_the_web_edition_draws_its_diagrams_opens_every_link_and_loads_nothing_f
                 image = diagrams.nth(i).locator("figure img")
                 image.wait_for(timeout=15000)
                 assert "jp-mod-warning" not in diagrams.nth(i).get_attribute("class"), name
-                assert image.evaluate("i => i.decode().then(() => i.naturalWidth)") > 200, name
+                width = image.evaluate("i => i.decode().then(() => i.getBoundingClientRect().width)")
+                assert width > 200, f"{name}: a diagram drawn {width} pixels wide"
+                assert image.get_attribute("alt"), f"{name}: a diagram has no alternative text"
                 drawn += 1
             for url in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
                 if url.startswith("file:"):

@@ -177,9 +177,12 @@ IN_WORDS = "*The diagram in words:* "
 @pytest.mark.parametrize("path", SERIES, ids=lambda p: p.stem)
 def test_every_diagram_is_described_in_words_below_it(path):
     """For readers who cannot see it (a screen reader, a text-only view): one paragraph after each
-    Mermaid diagram, starting with IN_WORDS."""
+    Mermaid diagram, starting with IN_WORDS, and a title (``accTitle``) that JupyterLab and the web
+    edition give the drawn image as its alternative text."""
     for cell in load(path)["cells"]:
         text = source(cell)
         for diagram in DIAGRAM.finditer(text):
             after = text[diagram.end():].lstrip("\n")
             assert after.startswith(IN_WORDS), f"{path.name}: a diagram has no description:\n{diagram[0]}"
+            assert re.search(r"^    accTitle: \S", diagram[0], re.M), (  # the drawn image's alt text
+                f"{path.name}: a diagram has no accTitle line (its title for screen readers):\n{diagram[0]}")
