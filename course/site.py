@@ -181,11 +181,15 @@ def _title(nb: nbformat.NotebookNode) -> str:
 def _shown_as_notebook(source: str) -> nbformat.NotebookNode:
     """What the page of ``source`` shows, as a notebook: a lesson's student copy, or a document in
     one Markdown cell."""
-    if source == "project":
-        return _document(_project_markdown())
-    if source.endswith(".md"):
-        return _document((REPO / source).read_text(encoding="utf-8"))
-    return student_copy(nbformat.read(REPO / source, as_version=4))
+    try:
+        if source == "project":
+            return _document(_project_markdown())
+        if source.endswith(".md"):
+            return _document((REPO / source).read_text(encoding="utf-8"))
+        return student_copy(nbformat.read(REPO / source, as_version=4))
+    except (OSError, ValueError, KeyError) as error:  # missing, not UTF-8, not a notebook, a bad cell
+        raise SiteError(f"Cannot read {source} ({type(error).__name__}: {error}); restore it with git "
+                        "(`git status` shows what changed).") from None
 
 
 def _github_slug(heading_id: str) -> str:
@@ -223,9 +227,9 @@ def _prepare(folder: Path) -> None:
 
 def build(folder: Path = SITE) -> list[str]:
     """Build the site into ``folder``; return the pages written, in the order of the site map."""
-    if hashlib.sha256(MERMAID.read_bytes()).hexdigest() != MERMAID_SHA256:
-        raise SiteError(f"{MERMAID.relative_to(REPO)} is not the file its README names: restore it "
-                        "with git, or update it as the README says.")
+    if not MERMAID.is_file() or hashlib.sha256(MERMAID.read_bytes()).hexdigest() != MERMAID_SHA256:
+        raise SiteError(f"{MERMAID.relative_to(REPO)} is missing or not the file its README names: "
+                        "restore it with git, or update it as the README says.")
     pages = site_map()
     exporter = HTMLExporter(template_name="lab", template_file="site.html.j2",
                             extra_loaders=[jinja2.DictLoader({"site.html.j2": TEMPLATE})])

@@ -193,3 +193,18 @@ def test_the_vendored_mermaid_is_the_named_file_and_the_version_jupyterlab_draws
         f"JupyterLab draws with Mermaid {versions}, the site with {site.MERMAID_VERSION}: update "
         "course/vendor/mermaid/ as its README says")
     assert REPO in site.MERMAID.parents
+
+
+def test_a_notebook_that_cannot_be_read_or_a_missing_mermaid_gets_a_message(tmp_path, monkeypatch, capsys):
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "99_broken.ipynb").write_text('{"cells": [', encoding="utf-8")  # cut short
+    monkeypatch.setattr(site, "REPO", tmp_path)
+    monkeypatch.setattr(site, "site_map", lambda: {"notebooks/99_broken.ipynb": "99_broken.html"})
+    assert site.main([str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Cannot read notebooks/99_broken.ipynb (NotJSONError: ")
+    assert "restore it with git" in err
+    monkeypatch.setattr(site, "MERMAID", tmp_path / "vendor" / "mermaid.min.js")
+    assert site.main([str(tmp_path / "out")]) == 1
+    assert "is missing or not the file its README names" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
