@@ -19,13 +19,16 @@ update it). The pages use classic scripts, so they also work from ``file://``: o
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import html
+import io
 import posixpath
 import re
-import shutil
+import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -35,7 +38,7 @@ from nbconvert import HTMLExporter
 
 from course import __version__
 from course.student import student_copy
-from course.workspace import REPO, notebooks
+from course.workspace import REPO, notebooks, tags
 
 SITE = REPO / "build" / "site"
 MERMAID = Path(__file__).parent / "vendor" / "mermaid" / "mermaid.min.js"
@@ -52,6 +55,9 @@ DOCUMENTS = {
     "LICENSE.md": "license.html",
     "project": "project.html",  # the finished project, every file on one page
 }
+COURSE_ZIP = f"django-multiple-databases-{__version__}.zip"  # the course's files, for readers to run it
+EPOCH = (1980, 1, 1, 0, 0, 0)  # every file's date in the zip, so that the same files give the same zip
+MANIFEST = ".made-by-make-site"  # the files a build wrote: the next one replaces them, keeps the rest
 MENU = [("index.html", "Contents"), ("about.html", "How to start"), ("teaching.html", "For teachers"),
         ("project.html", "The finished project")]
 LINK = re.compile(r"(\]\(|href=\")([^)\"\s]+)")  # a Markdown link's target, or an HTML one's
@@ -68,6 +74,22 @@ p.course-site { margin: 0; background: var(--jp-layout-color2); }
 footer.course-site { border-top: 1px solid var(--jp-border-color2); color: var(--jp-ui-font-color2); }
 .course-site a { color: var(--jp-content-link-color); }
 main { max-width: 1100px; margin: 0 auto; }
+/* Long lines scroll sideways (a phone), never cut off; Markdown code keeps its indentation. */
+.jp-InputArea, .jp-InputArea-editor, .jp-OutputArea-output, .jp-RenderedMarkdown pre { overflow-x: auto; }
+.jp-RenderedMarkdown pre { white-space: pre; padding: 6px 8px; margin: 0 0 1em;
+  background: var(--jp-cell-editor-background); border: 1px solid var(--jp-cell-editor-border-color); }
+/* A page is read, not run: say what the exercise cells, without outputs, are for. */
+.celltag_exercise .jp-InputArea-editor::after, .celltag_check .jp-InputArea-editor::after {
+  display: block; padding: 2px 6px; font-family: var(--jp-ui-font-family);
+  font-size: var(--jp-ui-font-size1); color: var(--jp-ui-font-color2); }
+.celltag_exercise .jp-InputArea-editor::after { content: "Your turn, in JupyterLab: replace this stub."; }
+.celltag_check .jp-InputArea-editor::after { content: "In JupyterLab this check says what is wrong, or that \\
+you are right. What it printed with the worked solution is in the fold below."; }
+@media (max-width: 700px) {
+  .jp-InputPrompt, .jp-OutputPrompt { display: none; }
+  .jp-InputArea, .jp-InputArea-editor { display: block; }  /* not JupyterLab's table: it cannot scroll */
+  .jp-RenderedMermaid img { min-width: 760px; }  /* readable: the diagram scrolls sideways */
+}
 """
 TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- from 'mermaidjs.html.j2' import mermaid_js -%}
@@ -82,7 +104,7 @@ TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {{ mermaid_js("data:text/javascript,export default globalThis.mermaid;", "") }}
 {%- endif -%}
 {%- endblock html_head_js_mermaidjs %}
-{% block extra_css %}<style>{{ resources.site.css }}</style>{% endblock extra_css %}
+{% block html_head_css %}<link rel="icon" href="data:,"><style>{{ resources.site.css }}</style>{% endblock %}
 {% block body_header %}{{ super() }}
 {{ resources.site.header }}
 {% endblock body_header %}
@@ -121,18 +143,26 @@ def _relinked(markdown: str, source: str, pages: dict[str, str]) -> str:
     return LINK.sub(page, markdown)
 
 
-def _header(name: str | None) -> str:
-    """The bar on top of every page, and on a lesson's page the links to its notebook files."""
+def _header(page: str, lesson: str | None, course_zip: str | None) -> str:
+    """The bar on top of every page; on the contents and on each lesson, what the site is for and
+    where the exercises are done; on a lesson, the links to its notebook files."""
     links = [("index.html", COURSE), *MENU]
     menu = "".join(f'<a href="{href}">{html.escape(text)}</a>' for href, text in links)
     header = f'<nav class="course-site" aria-label="The course">{menu}</nav>'
-    if name:
-        header += (
-            f'<p class="course-site">This page is the notebook <code>{name}</code>, with the outputs Django '
-            f'and SQLite really printed. To run it: <a href="student/{name}" download>your copy</a> (the '
-            f'exercises to do, as <code>make lab</code> opens it) or <a href="notebooks/{name}" download>the '
-            'solved notebook</a>, both inside the course\'s folder '
-            '(<a href="about.html">How to start</a>).</p>')
+    get = (f'<a href="{course_zip}" download>download the course</a> (a zip), unpack it'
+           if course_zip else "get the course's folder")
+    to_do = (f'To do the exercises, {get} and run <code>make lab</code> '
+             '(<a href="about.html">How to start</a>).')
+    if page == "index.html":
+        header += ('<p class="course-site">The web edition of the course, for reading: every lesson with the '
+                   'outputs Django and SQLite really printed, its exercises as your copy shows them, and '
+                   f'their worked solutions folded. {to_do}</p>')
+    if lesson:
+        solved = lesson.replace(".ipynb", "-solved.ipynb")
+        header += (f'<p class="course-site">This page is the notebook <code>{lesson}</code>, with the '
+                   f'outputs Django and SQLite really printed. {to_do} This notebook alone: '
+                   f'<a href="student/{lesson}" download>your copy</a>, or '
+                   f'<a href="notebooks/{lesson}" download="{solved}">solved, with every output</a>.</p>')
     return header
 
 
@@ -179,17 +209,45 @@ def _title(nb: nbformat.NotebookNode) -> str:
 
 
 def _shown_as_notebook(source: str) -> nbformat.NotebookNode:
-    """What the page of ``source`` shows, as a notebook: a lesson's student copy, or a document in
-    one Markdown cell."""
+    """What the page of ``source`` shows, as a notebook: a lesson's student copy (with what each
+    check printed inside its folded solution), or a document in one Markdown cell."""
     try:
         if source == "project":
             return _document(_project_markdown())
         if source.endswith(".md"):
             return _document((REPO / source).read_text(encoding="utf-8"))
-        return student_copy(nbformat.read(REPO / source, as_version=4))
+        solved = nbformat.read(REPO / source, as_version=4)
+        copy = student_copy(solved)
+        _with_checks_printed(copy, solved)
+        return copy
     except (OSError, ValueError, KeyError) as error:  # missing, not UTF-8, not a notebook, a bad cell
         raise SiteError(f"Cannot read {source} ({type(error).__name__}: {error}); restore it with git "
                         "(`git status` shows what changed).") from None
+
+
+def _printed(outputs: list) -> str:
+    """What a code cell printed: its streams, results and errors, as text."""
+    parts = []
+    for output in outputs:
+        if output.output_type == "stream":
+            parts.append(output.text)
+        elif output.output_type == "error":
+            parts.append(f"{output.ename}: {output.evalue}\n")
+        elif "text/plain" in output.get("data", {}):
+            parts.append(output.data["text/plain"] + "\n")
+    return re.sub(r"\x1b\[[0-9;]*m", "", "".join(parts)).rstrip()
+
+
+def _with_checks_printed(copy: nbformat.NotebookNode, solved: nbformat.NotebookNode) -> None:
+    """Put into each folded worked solution of ``copy`` what its check printed when the course ran
+    it with that solution (the committed output of ``solved``)."""
+    printed = {cell.id: _printed(cell.outputs) for cell in solved.cells if "check" in tags(cell)}
+    for cell in copy.cells:
+        check = cell.id.removesuffix("-solution")
+        if cell.id.endswith("-solution") and printed.get(check) and cell.source.endswith("</details>"):
+            fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", printed[check])), default=0))
+            cell.source = (cell.source.removesuffix("</details>") + "With this solution, the check printed:"
+                           f"\n\n{fence}text\n{printed[check]}\n{fence}\n\n</details>")
 
 
 def _github_slug(heading_id: str) -> str:
@@ -197,42 +255,76 @@ def _github_slug(heading_id: str) -> str:
     return re.sub(r"[^\w\- ]", "", unquote(heading_id).lower())
 
 
-def _fix_fragments(rendered: dict[str, str]) -> dict[str, str]:
+def _fix_fragments(rendered: dict[str, str], sources: dict[str, str]) -> dict[str, str]:
     """Point each link into another page at an id that page has: a Markdown link written for GitHub
-    (``README.md#the-finished-project``) names the heading as GitHub does, nbconvert another way."""
+    (``README.md#the-finished-project``) names the heading as GitHub does, nbconvert another way.
+    ``sources`` names the file each page comes from, for the message about a wrong anchor."""
     ids = {page: set(ID.findall(text)) for page, text in rendered.items()}
 
-    def fixed(match: re.Match) -> str:
+    def fixed(match: re.Match, source: str) -> str:
         page, fragment = match.groups()
         if page not in ids or fragment in ids[page]:
             return match.group(0)
         same = [i for i in sorted(ids[page]) if _github_slug(i) == fragment]
         if not same:
-            raise SiteError(f"A link points to #{fragment} in {page}, which has no such heading: fix the "
-                            "link's anchor in the Markdown.")
+            raise SiteError(f"{source} links to #{fragment} in {sources.get(page, page)}, which has no such "
+                            "heading: fix the link's anchor.")
         return f'href="{page}#{same[0]}"'
 
-    return {page: FRAGMENT_LINK.sub(fixed, text) for page, text in rendered.items()}
+    return {page: FRAGMENT_LINK.sub(functools.partial(fixed, source=sources.get(page, page)), text)
+            for page, text in rendered.items()}
 
 
-def _prepare(folder: Path) -> None:
-    """Empty ``folder`` for a new build: only a site built before, never a folder of anything else."""
-    built_before = (folder / "index.html").is_file() and (folder / "assets" / MERMAID.name).is_file()
-    if folder.exists() and any(folder.iterdir()) and not built_before:
+def _course_zip() -> bytes | None:
+    """The course's files as git tracks them, in one zip (the same bytes for the same files), or
+    None when the course's folder is not a git clone."""
+    try:
+        listed = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(n for n in listed.decode("utf-8").split("\0") if n and (REPO / n).is_file()):
+            entry = zipfile.ZipInfo(f"{COURSE_ZIP.removesuffix('.zip')}/{name}", date_time=EPOCH)
+            entry.external_attr = ((REPO / name).stat().st_mode & 0o777 | 0o100000) << 16
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(entry, (REPO / name).read_bytes())
+    return buffer.getvalue()
+
+
+def _write(folder: Path, files: dict[str, bytes]) -> list[str]:
+    """Write ``files`` into ``folder`` in place of the files the previous build wrote (its manifest
+    lists them); return the other files, which are kept (a ``CNAME`` for GitHub Pages, say)."""
+    if folder.exists() and not folder.is_dir():
+        raise SiteError(f"{folder} is a file: give a folder for the site (the default is build/site/).")
+    manifest = folder / MANIFEST
+    if folder.is_dir() and any(folder.iterdir()) and not manifest.is_file():
         raise SiteError(f"{folder} is not empty and holds no site built before, so it is left alone: give "
                         "a new or empty folder (the default is build/site/).")
-    shutil.rmtree(folder, ignore_errors=True)
-    (folder / "assets").mkdir(parents=True)
+    before = manifest.read_text(encoding="utf-8").splitlines() if manifest.is_file() else []
+    for name in before:
+        path = (folder / name).resolve()
+        if path.is_relative_to(folder.resolve()) and path.is_file():
+            path.unlink()
+    for name, content in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(content)
+    manifest.write_text("".join(f"{name}\n" for name in sorted(files)), encoding="utf-8")
+    written = {*files, MANIFEST}
+    return sorted(n for p in folder.rglob("*") if p.is_file() and (n := p.relative_to(folder).as_posix())
+                  not in written)
 
 
-def build(folder: Path = SITE) -> list[str]:
-    """Build the site into ``folder``; return the pages written, in the order of the site map."""
+def build(folder: Path = SITE) -> tuple[list[str], list[str]]:
+    """Build the site into ``folder``; return the pages written, in the order of the site map, and
+    the files of the folder that the build did not write and kept."""
     if not MERMAID.is_file() or hashlib.sha256(MERMAID.read_bytes()).hexdigest() != MERMAID_SHA256:
         raise SiteError(f"{MERMAID.relative_to(REPO)} is missing or not the file its README names: "
                         "restore it with git, or update it as the README says.")
     pages = site_map()
     exporter = HTMLExporter(template_name="lab", template_file="site.html.j2",
                             extra_loaders=[jinja2.DictLoader({"site.html.j2": TEMPLATE})])
+    course_zip = _course_zip()
     rendered = {}
     for source, page in pages.items():
         nb = _shown_as_notebook(source)
@@ -242,21 +334,20 @@ def build(folder: Path = SITE) -> list[str]:
         title = _title(nb)
         nb.metadata["title"] = title if title == COURSE else f"{title} · {COURSE}"
         lesson = Path(source).name if source.endswith(".ipynb") else None
-        site = {"css": CSS, "header": _header(lesson), "footer": FOOTER,
+        site = {"css": CSS, "header": _header(page, lesson, course_zip and COURSE_ZIP), "footer": FOOTER,
                 "diagrams": any("```mermaid" in c.source for c in nb.cells if c.cell_type == "markdown")}
         rendered[page], _ = exporter.from_notebook_node(nb, resources={"site": site})
-    rendered = _fix_fragments(rendered)
-    _prepare(folder)
-    for page, text in rendered.items():
-        (folder / page).write_text(text, encoding="utf-8")
-    shutil.copy(MERMAID, folder / "assets" / MERMAID.name)
-    shutil.copy(MERMAID.parent / "LICENSE", folder / "assets" / "mermaid-LICENSE")
-    (folder / "notebooks").mkdir()
-    (folder / "student").mkdir()
+    files = {page: text.encode("utf-8") for page, text in
+             _fix_fragments(rendered, {page: source for source, page in pages.items()}).items()}
+    files["assets/mermaid.min.js"] = MERMAID.read_bytes()
+    files["assets/mermaid-LICENSE"] = (MERMAID.parent / "LICENSE").read_bytes()
     for path in notebooks():  # the files each lesson's page links to
-        shutil.copy(path, folder / "notebooks" / path.name)
-        nbformat.write(student_copy(nbformat.read(path, as_version=4)), folder / "student" / path.name)
-    return list(rendered)
+        files[f"notebooks/{path.name}"] = path.read_bytes()
+        copy = nbformat.writes(student_copy(nbformat.read(path, as_version=4))) + "\n"
+        files[f"student/{path.name}"] = copy.encode("utf-8")
+    if course_zip:
+        files[COURSE_ZIP] = course_zip
+    return list(rendered), _write(folder, files)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -266,13 +357,17 @@ def main(argv: list[str] | None = None) -> int:
     folder = parser.parse_args(argv).folder.resolve()
     start = time.monotonic()
     try:
-        pages = build(folder)
+        pages, kept = build(folder)
     except SiteError as error:
         print(error, file=sys.stderr)
         return 1
     shown = folder.relative_to(REPO) if folder.is_relative_to(REPO) else folder
-    print(f"Built the web edition: {len(pages)} pages in {shown}/ in {time.monotonic() - start:.1f} s.\n"
-          f"Open {shown / 'index.html'} in a browser (no server needed), or publish the folder as it is.")
+    print(f"Built the web edition: {len(pages)} pages in {shown}/ in {time.monotonic() - start:.1f} s.")
+    if kept:
+        print(f"Kept what the build does not write: {', '.join(kept)}.")
+    if not (folder / COURSE_ZIP).is_file():
+        print("The course's folder is not a git clone, so the site offers no download of the course.")
+    print(f"Open {shown / 'index.html'} in a browser (no server needed), or publish the folder as it is.")
     return 0
 
 

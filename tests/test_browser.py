@@ -155,7 +155,7 @@ def test_the_web_edition_draws_its_diagrams_opens_every_link_and_loads_nothing_f
     if CHROMIUM is None:
         pytest.fail("make test-browser needs Chromium: install Debian's chromium package, or set CHROMIUM")
     folder = tmp_path / "site"
-    site.build(folder)
+    site.build(folder)  # its pages, and the files they link to
     outside, failed, errors, targets, drawn = [], [], [], {}, 0
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
@@ -190,9 +190,10 @@ def test_the_web_edition_draws_its_diagrams_opens_every_link_and_loads_nothing_f
             assert not missing, f"{path} has no anchor {missing}"
         page.goto((folder / "04_routers.html").as_uri())
         solution = page.locator("details", has_text="Show a worked solution").first
-        assert not solution.locator("pre").is_visible(), "a worked solution is shown before it is asked for"
+        code = solution.locator("pre").first
+        assert not code.is_visible(), "a worked solution is shown before it is asked for"
         solution.locator("summary").click()
-        assert solution.locator("pre").is_visible()
+        assert code.is_visible() and solution.get_by_text("✓ Correct").is_visible()  # and what its check said
         browser.close()
     assert not outside, f"the site loaded from the network: {outside}"
     assert not failed and not errors, failed + errors

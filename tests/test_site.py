@@ -13,6 +13,8 @@ import hashlib
 import re
 import shutil
 import socket
+import subprocess
+import zipfile
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -26,6 +28,7 @@ from course.workspace import REPO, notebooks, tags
 
 LESSONS = notebooks()
 EXTERNAL = re.compile(r"^(https?|mailto):")
+INLINE = re.compile(r"^data:")  # the favicon: none, so that a browser asks no server for one
 
 
 @pytest.fixture(scope="module")
@@ -41,9 +44,9 @@ def built(tmp_path_factory) -> Path:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(socket.socket, "connect", refuse)
         patch.setattr(socket.socket, "connect_ex", refuse)
-        pages = site.build(folder)
+        pages, kept = site.build(folder)
     assert not attempts, f"building the site opened connections: {attempts}"
-    assert pages == list(site.site_map().values())
+    assert pages == list(site.site_map().values()) and kept == []
     return folder
 
 
@@ -76,7 +79,7 @@ def test_every_internal_link_and_anchor_resolves(built):
     for page in sorted(ids):
         for tag in soup(built, page).select("[href], [src]"):
             target = tag.get("href") or tag.get("src")
-            if EXTERNAL.match(target):
+            if EXTERNAL.match(target) or INLINE.match(target):
                 continue
             path, _, fragment = target.partition("#")
             where = path or page
@@ -102,16 +105,21 @@ def test_the_pages_load_nothing_from_the_network(built):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
-def test_a_lesson_page_shows_the_student_copy_with_its_solutions_collapsed(built, lesson):
+def test_a_lesson_page_shows_the_student_copy_with_solutions_and_what_checks_printed_folded(built, lesson):
     nb = nbformat.read(lesson, as_version=4)
     solutions = [c for c in nb.cells if "solution" in tags(c)]
+    checks = {c.id: c for c in nb.cells if "check" in tags(c)}
     page = soup(built, f"{lesson.stem}.html")
     inputs = [" ".join(cell.get_text().split()) for cell in page.select(".jp-CodeCell .jp-InputArea-editor")]
     collapsed = [d for d in page.select("details") if SOLUTION_SUMMARY in d.summary.get_text()]
     assert len(collapsed) == len(solutions)
     for cell, block in zip(solutions, collapsed, strict=True):
         assert " ".join(cell.metadata["course"]["stub"].split()) in inputs  # the exercise, to do
-        assert " ".join(cell.source.split()) in " ".join(block.get_text().split())  # its solution, folded
+        folded = " ".join(block.get_text().split())
+        assert " ".join(cell.source.split()) in folded  # its solution, folded
+        check = block.find_parent(class_="jp-Cell")["id"].removeprefix("cell-id=").removesuffix("-solution")
+        printed = "".join(o.get("text", "") for o in checks[check].outputs)
+        assert printed.strip() and " ".join(printed.split()) in folded  # what its check printed, for real
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     assert len(inputs) == len(code_cells)
 
@@ -132,31 +140,54 @@ def test_every_diagram_is_on_its_page_with_the_vendored_mermaid(built):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
-def test_a_lesson_page_links_its_notebook_files(built, lesson):
-    links = [a["href"] for a in soup(built, f"{lesson.stem}.html").select("p.course-site a[download]")]
-    assert links == [f"student/{lesson.name}", f"notebooks/{lesson.name}"]
+def test_a_lesson_page_links_its_notebook_files_and_the_course(built, lesson):
+    banner = soup(built, f"{lesson.stem}.html").select_one("p.course-site")
+    links = [(a["href"], a["download"]) for a in banner.select("a[download]")]
+    assert links == [(site.COURSE_ZIP, ""), (f"student/{lesson.name}", ""),
+                     (f"notebooks/{lesson.name}", lesson.name.replace(".ipynb", "-solved.ipynb"))]
+    assert "To do the exercises, download the course" in banner.get_text()
     assert (built / "notebooks" / lesson.name).read_bytes() == lesson.read_bytes()
     copy = nbformat.read(built / "student" / lesson.name, as_version=4)
     assert copy == student_copy(nbformat.read(lesson, as_version=4))
 
 
 @pytest.mark.slow
-def test_building_again_replaces_the_site_with_the_same_files(built, tmp_path):
+def test_the_course_to_download_holds_the_files_git_tracks_and_nothing_else(built):
+    tracked = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True).stdout.split()
+    with zipfile.ZipFile(built / site.COURSE_ZIP) as archive:
+        names = archive.namelist()
+        top = site.COURSE_ZIP.removesuffix(".zip")
+        assert sorted(names) == sorted(f"{top}/{name}" for name in tracked if (REPO / name).is_file())
+        lesson = "notebooks/04_routers.ipynb"
+        assert archive.read(f"{top}/{lesson}") == (REPO / lesson).read_bytes()
+    assert not [n for n in names if "/student/" in n or "/work/" in n or n.endswith(".sqlite3")]
+
+
+@pytest.mark.slow
+def test_a_rebuild_replaces_what_the_last_build_wrote_and_keeps_what_the_teacher_added(built, tmp_path):
     again = tmp_path / "site"
     shutil.copytree(built, again)
-    (again / "stale.html").write_text("from an older build", encoding="utf-8")
     (again / "index.html").write_text("an older index", encoding="utf-8")
-    site.build(again)
-    files = sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
+    (again / "99_renamed_lesson.html").write_text("a page of an older build", encoding="utf-8")
+    with (again / site.MANIFEST).open("a", encoding="utf-8") as manifest:
+        manifest.write("99_renamed_lesson.html\n")
+    (again / "CNAME").write_text("course.example.org", encoding="utf-8")  # GitHub Pages' custom domain
+    pages, kept = site.build(again)
+    assert kept == ["CNAME"]
+    files = sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file() and p.name != "CNAME")
     assert files == sorted(p.relative_to(built) for p in built.rglob("*") if p.is_file())
-    assert all((again / f).read_bytes() == (built / f).read_bytes() for f in files)
+    assert all((again / f).read_bytes() == (built / f).read_bytes() for f in files)  # the same bytes
 
 
-def test_a_folder_that_holds_something_else_is_left_alone(tmp_path, capsys):
+def test_a_folder_that_holds_something_else_or_a_file_is_left_alone(tmp_path, capsys):
     (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
     assert site.main([str(tmp_path)]) == 1
     assert "is not empty and holds no site built before, so it is left alone" in capsys.readouterr().err
+    assert site.main([str(tmp_path / "notes.txt")]) == 1
+    assert capsys.readouterr().err.endswith("notes.txt is a file: give a folder for the site (the default is "
+                                            "build/site/).\n")
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
 
 
 def test_a_link_to_a_file_the_site_does_not_show_stops_the_build():
@@ -174,9 +205,11 @@ def test_a_link_to_a_file_the_site_does_not_show_stops_the_build():
 def test_an_anchor_written_for_github_finds_its_heading_and_a_wrong_one_stops_the_build():
     rendered = {"a.html": '<a href="b.html#the-finished-project">x</a>',
                 "b.html": '<h2 id="The-finished-project">The finished project</h2>'}
-    assert site._fix_fragments(rendered)["a.html"] == '<a href="b.html#The-finished-project">x</a>'
-    with pytest.raises(site.SiteError, match="#no-such-heading in b.html, which has no such heading"):
-        site._fix_fragments({**rendered, "a.html": '<a href="b.html#no-such-heading">x</a>'})
+    sources = {"a.html": "notebooks/04_routers.ipynb", "b.html": "README.md"}
+    assert site._fix_fragments(rendered, sources)["a.html"] == '<a href="b.html#The-finished-project">x</a>'
+    wrong = "notebooks/04_routers.ipynb links to #no-such-heading in README.md, which has no such heading"
+    with pytest.raises(site.SiteError, match=wrong):
+        site._fix_fragments({**rendered, "a.html": '<a href="b.html#no-such-heading">x</a>'}, sources)
 
 
 def test_the_vendored_mermaid_is_the_named_file_and_the_version_jupyterlab_draws_with():
