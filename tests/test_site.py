@@ -241,3 +241,11 @@ def test_a_notebook_that_cannot_be_read_or_a_missing_mermaid_gets_a_message(tmp_
     assert site.main([str(tmp_path / "out")]) == 1
     assert "is missing or not the file its README names" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_outside_a_git_clone_the_site_offers_no_zip_and_says_where_to_start(tmp_path, monkeypatch):
+    monkeypatch.setattr(site, "REPO", tmp_path)  # a folder git does not know
+    assert site._course_zip() is None
+    banner = site._header("04_routers.html", "04_routers.ipynb", None)
+    assert "To do the exercises, get the course's folder and run <code>make lab</code>" in banner
+    assert "download the course" not in banner
