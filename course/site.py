@@ -2,12 +2,14 @@
 
 ``python -m course.site [FOLDER]`` writes ``build/site/`` (ignored by git), or FOLDER: the contents
 (``index.html``, from ``notebooks/README.md``), a page for every lesson with the outputs Django and
-SQLite really printed, the repository's guides (README, TEACHING, …) and the finished project,
-file by file. A lesson's page shows its student copy, as ``make lab`` opens it: the exercise stubs,
-then the hints and worked solutions collapsed. Each lesson page links to that notebook file and to
-the solved one. nbconvert's JupyterLab template renders the pages, so they look like the lessons in
-JupyterLab. Links between files of the repository become links between pages; a link to anything
-the site does not hold stops the build with a message naming it.
+SQLite really printed, the repository's guides (README, TEACHING, …), the finished project file by
+file, and the course to download (a zip of the files git tracks). A lesson's page shows its student
+copy, as ``make lab`` opens it: the exercise stubs, then the hints and worked solutions folded,
+each solution with what its check printed when the course ran it; it links to that notebook file
+and to the solved one. nbconvert's JupyterLab template renders the pages, so they look like the
+lessons in JupyterLab. Links between files of the repository become links between pages; a link to
+anything the site does not hold stops the build with a message naming it. A rebuild replaces the
+files the last one wrote (listed in its manifest) and keeps any other, such as a ``CNAME``.
 
 Offline, to build and to read: nothing is downloaded and the pages load nothing from the network.
 nbconvert's template would load require.js, MathJax and Mermaid from a CDN. The site leaves out the
@@ -174,7 +176,8 @@ FOOTER = (f'<footer class="course-site">Course {__version__}, built from the com
 def _project_markdown() -> str:
     """The finished project as one Markdown document: every file under a heading, in a code block."""
     files = [p.relative_to(REPO).as_posix() for p in sorted((REPO / "project").rglob("*")) if p.is_file()
-             and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".sqlite3", ".log")]
+             and not any(part.startswith((".", "__pycache__")) for part in p.relative_to(REPO).parts)
+             and p.suffix not in (".pyc", ".sqlite3", ".log")]  # what running it leaves there, left out
     parts = ["# The finished project\n",
              "The project the series builds, as it stands after the last lesson: `project/` in the "
              "course's folder. The notebooks build it step by step; `make project` rebuilds it from "

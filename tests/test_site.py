@@ -65,6 +65,8 @@ def test_a_page_for_every_lesson_and_guide_and_the_project(built):
     assert pages == sorted(expected)
     index = soup(built, "index.html")
     assert [a["href"] for a in index.select("table a")] == [f"{p.stem}.html" for p in LESSONS]
+    tracked = subprocess.run(["git", "ls-files", "project"], cwd=REPO, capture_output=True, text=True).stdout
+    assert [h2["id"] for h2 in soup(built, "project.html").select("h2")] == sorted(tracked.split())
     for lesson in LESSONS:
         page = soup(built, f"{lesson.stem}.html")
         title = nbformat.read(lesson, as_version=4).cells[0].source.splitlines()[0].lstrip("# ")
