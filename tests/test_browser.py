@@ -86,13 +86,21 @@ def lab(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(lab):
+def browser():
+    """Headless Chromium, one for the module (Playwright's sync API allows one at a time)."""
     from playwright.sync_api import sync_playwright
 
+    if CHROMIUM is None:
+        pytest.fail("make test-browser needs Chromium: install Debian's chromium package, or set CHROMIUM")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser.new_page(viewport={"width": 1400, "height": 1000})
-        browser.close()
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def page(lab, browser):
+    return browser.new_page(viewport={"width": 1400, "height": 1000})
 
 
 def open_notebook(page, base: str, name: str):
@@ -146,20 +154,15 @@ def test_restart_and_run_all_on_a_learner_copy_leaves_nothing_running(lab, page,
     assert not course_processes(root), f"left running after Run All: {course_processes(root)}"
 
 
-def test_the_web_edition_draws_its_diagrams_opens_every_link_and_loads_nothing_from_the_network(tmp_path):
+def test_the_web_edition_draws_diagrams_opens_every_link_loads_nothing_from_the_network(browser, tmp_path):
     """The site of ``make site``, opened from the files as a reader double-clicks index.html."""
-    from playwright.sync_api import sync_playwright
-
     from course import site
 
-    if CHROMIUM is None:
-        pytest.fail("make test-browser needs Chromium: install Debian's chromium package, or set CHROMIUM")
     folder = tmp_path / "site"
     site.build(folder)  # its pages, and the files they link to
     outside, failed, errors, targets, drawn = [], [], [], {}, 0
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_page(viewport={"width": 1300, "height": 900})
+    with browser.new_context(viewport={"width": 1300, "height": 900}) as context:
+        page = context.new_page()
         page.on("request", lambda r: r.url.startswith(("file:", "data:")) or outside.append(r.url))
         page.on("requestfailed", lambda r: failed.append(f"{r.url}: {r.failure}"))
         page.on("console", lambda m: m.type == "error" and errors.append(m.text))
@@ -194,7 +197,6 @@ def test_the_web_edition_draws_its_diagrams_opens_every_link_and_loads_nothing_f
         assert not code.is_visible(), "a worked solution is shown before it is asked for"
         solution.locator("summary").click()
         assert code.is_visible() and solution.get_by_text("✓ Correct").is_visible()  # and what its check said
-        browser.close()
     assert not outside, f"the site loaded from the network: {outside}"
     assert not failed and not errors, failed + errors
     assert len(targets) > len(site.site_map())  # the pages, and the notebook files they link
