@@ -46,7 +46,7 @@ PLATFORMS = {  # where the lock must install from wheels alone, as uv names them
 MODULES = {  # commands that run one of the course's scripts in the environment, and what they do
     "student": ("course.student", "write student copies (solutions replaced by stubs) into student/"),
     "grade": ("course.grade", "grade handed-in copies by running them (DIR: one folder per student)"),
-    "site": ("course.site", "build the web edition into build/site/ from the committed notebooks, offline"),
+    "site": ("course.site", "build the web edition into build/site/ from the notebooks' stored outputs"),
     "outputs": ("course.outputs", "re-execute every notebook in order and store its real outputs"),
     "nav": ("course.navigation", "regenerate the navigation bars and the index notebooks/README.md"),
     "project": ("course.project", "rebuild project/ from the notebooks' step cells"),

@@ -1,4 +1,4 @@
-"""Build the web edition: a static site of the series, from the committed notebooks (``make site``).
+"""Build the web edition: a static site of the series, from the notebooks' stored outputs (``make site``).
 
 ``python -m course.site [FOLDER]`` writes ``build/site/`` (ignored by git), or FOLDER: the contents
 (``index.html``, from ``notebooks/README.md``), a page for every lesson with the outputs Django and
@@ -84,12 +84,18 @@ main { max-width: 1100px; margin: 0 auto; }
 .celltag_exercise .jp-InputArea-editor::after, .celltag_check .jp-InputArea-editor::after {
   display: block; padding: 2px 6px; font-family: var(--jp-ui-font-family);
   font-size: var(--jp-ui-font-size1); color: var(--jp-ui-font-color2); }
-.celltag_exercise .jp-InputArea-editor::after { content: "Your turn, in JupyterLab: replace this stub."; }
+.celltag_exercise .jp-InputArea-editor::after { content: "Your turn, in JupyterLab: write or fix this cell \\
+until its check passes."; }
 .celltag_check .jp-InputArea-editor::after { content: "In JupyterLab this check says what is wrong, or that \\
 you are right. What it printed with the worked solution is in the fold below."; }
 @media (max-width: 700px) {
   .jp-InputPrompt, .jp-OutputPrompt { display: none; }
-  .jp-InputArea, .jp-InputArea-editor { display: block; }  /* not JupyterLab's table: it cannot scroll */
+  /* Blocks, not JupyterLab's table layout, which cannot scroll and widens text to its widest code. */
+  .jp-InputArea, .jp-InputArea-editor, .jp-MarkdownOutput, .jp-OutputArea-child, .jp-OutputArea-output {
+    display: block; }
+  .jp-OutputArea-child { overflow-x: visible; }
+  .jp-RenderedText pre { white-space: pre; }  /* output lines scroll, not break inside words */
+  .jp-RenderedMarkdown :is(:not(pre) > code, a, h2) { white-space: pre-wrap; overflow-wrap: anywhere; }
   .jp-RenderedMermaid img { min-width: 760px; }  /* readable: the diagram scrolls sideways */
 }
 """
@@ -155,6 +161,8 @@ def _header(page: str, lesson: str | None, course_zip: str | None) -> str:
            if course_zip else "get the course's folder")
     to_do = (f'To do the exercises, {get} and run <code>make lab</code> '
              '(<a href="about.html">How to start</a>).')
+    if page != "index.html" and not lesson:
+        header += f'<p class="course-site">{to_do}</p>'
     if page == "index.html":
         header += ('<p class="course-site">The web edition of the course, for reading: every lesson with the '
                    'outputs Django and SQLite really printed, its exercises as your copy shows them, and '

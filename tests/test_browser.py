@@ -154,8 +154,33 @@ def test_restart_and_run_all_on_a_learner_copy_leaves_nothing_running(lab, page,
     assert not course_processes(root), f"left running after Run All: {course_processes(root)}"
 
 
+# What does not fit a phone's width: the page scrolling sideways, text wider than the screen, or a
+# wide output, input or diagram that cannot be scrolled inside its box.
+PHONE_LAYOUT = """() => {
+  const width = document.documentElement.clientWidth, wrong = [];
+  if (document.documentElement.scrollWidth > width) wrong.push("the page scrolls sideways");
+  for (const text of document.querySelectorAll(".jp-RenderedMarkdown > p, .jp-RenderedMarkdown li")) {
+    if (text.getBoundingClientRect().width > width) wrong.push("text: " + text.textContent.slice(0, 50));
+  }
+  for (const word of document.querySelectorAll(".jp-RenderedMarkdown :is(p, li, h1, h2, h3) > *")) {
+    const right = word.closest(".jp-RenderedMarkdown").getBoundingClientRect().right;
+    if (word.getBoundingClientRect().right > right + 2) wrong.push("cut: " + word.textContent.slice(0, 40));
+  }
+  for (const box of document.querySelectorAll(
+      ".jp-OutputArea-output, .jp-InputArea-editor, .jp-RenderedMermaid, .jp-RenderedMarkdown pre")) {
+    if (box.scrollWidth > box.clientWidth + 1) {
+      box.scrollLeft = 40;
+      if (box.scrollLeft === 0) wrong.push("cannot scroll: " + box.textContent.trim().slice(0, 50));
+      box.scrollLeft = 0;
+    }
+  }
+  return wrong;
+}"""
+
+
 def test_the_web_edition_draws_diagrams_opens_every_link_loads_nothing_from_the_network(browser, tmp_path):
-    """The site of ``make site``, opened from the files as a reader double-clicks index.html."""
+    """The site of ``make site``, opened from the files as a reader double-clicks index.html, on a
+    desktop's screen and on a phone's."""
     from course import site
 
     folder = tmp_path / "site"
@@ -191,6 +216,11 @@ def test_the_web_edition_draws_diagrams_opens_every_link_loads_nothing_from_the_
             ids = set(page.eval_on_selector_all("[id]", "tags => tags.map(t => t.id)"))
             missing = [f for f in fragments if f not in ids and unquote(f) not in ids]
             assert not missing, f"{path} has no anchor {missing}"
+        page.set_viewport_size({"width": 390, "height": 844})  # a phone: text fits, wide things scroll
+        for name in site.site_map().values():
+            page.goto((folder / name).as_uri())
+            assert page.evaluate(PHONE_LAYOUT) == [], f"{name} on a phone"
+        page.set_viewport_size({"width": 1300, "height": 900})
         page.goto((folder / "04_routers.html").as_uri())
         solution = page.locator("details", has_text="Show a worked solution").first
         code = solution.locator("pre").first
