@@ -303,15 +303,20 @@ def _course_zip() -> bytes | None:
     return buffer.getvalue()
 
 
+def _check(folder: Path) -> None:
+    """Refuse a folder the site must not be written into: a file, or a folder of something else."""
+    if folder.exists() and not folder.is_dir():
+        raise SiteError(f"{folder} is a file: give a folder for the site (the default is build/site/).")
+    if folder.is_dir() and any(folder.iterdir()) and not (folder / MANIFEST).is_file():
+        raise SiteError(f"{folder} is not empty and holds no site built before, so it is left alone: give "
+                        "a new or empty folder (the default is build/site/).")
+
+
 def _write(folder: Path, files: dict[str, bytes]) -> list[str]:
     """Write ``files`` into ``folder`` in place of the files the previous build wrote (its manifest
     lists them); return the other files, which are kept (a ``CNAME`` for GitHub Pages, say)."""
-    if folder.exists() and not folder.is_dir():
-        raise SiteError(f"{folder} is a file: give a folder for the site (the default is build/site/).")
+    _check(folder)
     manifest = folder / MANIFEST
-    if folder.is_dir() and any(folder.iterdir()) and not manifest.is_file():
-        raise SiteError(f"{folder} is not empty and holds no site built before, so it is left alone: give "
-                        "a new or empty folder (the default is build/site/).")
     before = manifest.read_text(encoding="utf-8").splitlines() if manifest.is_file() else []
     for name in before:
         path = (folder / name).resolve()
@@ -329,6 +334,7 @@ def _write(folder: Path, files: dict[str, bytes]) -> list[str]:
 def build(folder: Path = SITE) -> tuple[list[str], list[str]]:
     """Build the site into ``folder``; return the pages written, in the order of the site map, and
     the files of the folder that the build did not write and kept."""
+    _check(folder)  # before the work, and again just before writing
     if not MERMAID.is_file() or hashlib.sha256(MERMAID.read_bytes()).hexdigest() != MERMAID_SHA256:
         raise SiteError(f"{MERMAID.relative_to(REPO)} is missing or not the file its README names: "
                         "restore it with git, or update it as the README says.")

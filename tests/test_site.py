@@ -172,13 +172,25 @@ def test_a_rebuild_replaces_what_the_last_build_wrote_and_keeps_what_the_teacher
     (again / "index.html").write_text("an older index", encoding="utf-8")
     (again / "99_renamed_lesson.html").write_text("a page of an older build", encoding="utf-8")
     with (again / site.MANIFEST).open("a", encoding="utf-8") as manifest:
-        manifest.write("99_renamed_lesson.html\n")
+        manifest.write("99_renamed_lesson.html\n../outside.txt\n")  # a manifest never reaches outside
+    (tmp_path / "outside.txt").write_text("not the site's", encoding="utf-8")
     (again / "CNAME").write_text("course.example.org", encoding="utf-8")  # GitHub Pages' custom domain
-    pages, kept = site.build(again)
-    assert kept == ["CNAME"]
-    files = sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file() and p.name != "CNAME")
-    assert files == sorted(p.relative_to(built) for p in built.rglob("*") if p.is_file())
-    assert all((again / f).read_bytes() == (built / f).read_bytes() for f in files)  # the same bytes
+    files = {p.relative_to(built).as_posix(): p.read_bytes() for p in built.rglob("*")
+             if p.is_file() and p.name != site.MANIFEST}
+    assert site._write(again, files) == ["CNAME"]
+    assert sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file() and p.name != "CNAME") == (
+        sorted(p.relative_to(built) for p in built.rglob("*") if p.is_file()))
+    assert (again / "index.html").read_bytes() == (built / "index.html").read_bytes()
+    assert (tmp_path / "outside.txt").is_file()
+
+
+@pytest.mark.slow
+def test_the_same_files_build_the_same_site(built):
+    assert site._course_zip() == (built / site.COURSE_ZIP).read_bytes()  # no date, nothing random
+    known = {f"cell-id={c.id}" for p in LESSONS for c in student_copy(nbformat.read(p, 4)).cells}
+    for page in built.glob("*.html"):  # every cell keeps its notebook's id, none is made up
+        cells = {cell["id"] for cell in soup(built, page.name).select(".jp-Cell[id]")}
+        assert cells <= known | {"cell-id=document"}, page.name
 
 
 def test_a_folder_that_holds_something_else_or_a_file_is_left_alone(tmp_path, capsys):
