@@ -27,8 +27,10 @@ STAMP = ".course-installed.json"  # in the environment's folder: what was instal
 FIRST = "01_one_database.ipynb"
 SETTINGS = REPO / "jupyter-settings"  # the course's JupyterLab settings, learner/ and teacher/
 # The suite (tests/): every notebook under strict nbval in subprocesses, alone, in reverse order,
-# twice, and the other tests; on two workers, an idle one taking tests queued on the other.
-PYTEST = ["-n", "2", "--dist", "worksteal"]
+# twice, and the other tests; on three workers, an idle one taking tests queued on another. Three,
+# even on two cores: the suite's waits (kernels asleep at a time limit, servers starting) leave a CPU
+# idle that the third one fills (make test: 156 s on two workers, 144 s on three, on two cores).
+PYTEST = ["-n", "3", "--dist", "worksteal"]
 # The strict series in this process (cells reported one by one): one notebook's cells in one worker.
 NBVAL = ["-n", "2", "--dist", "loadfile", "--nbval", "--nbval-current-env"]
 # The fast part alone (make check): unit tests and lint, no notebook executed.

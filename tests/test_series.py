@@ -90,7 +90,7 @@ def twice(path: Path, folder: Path) -> Path:
     return folder / path.name
 
 
-# From the last notebook back, every other one: two runs that share the work on two workers.
+# From the last notebook back, every other one: two runs that share the work, on two workers at once.
 HALVES = {"from-14": SERIES[::-1][0::2], "from-13": SERIES[::-1][1::2]}
 
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import re
 import shutil
 import socket
 import subprocess
+import time
 import zipfile
 from pathlib import Path
 from urllib.parse import unquote
@@ -31,16 +33,28 @@ EXTERNAL = re.compile(r"^(https?|mailto):")
 INLINE = re.compile(r"^data:")  # the favicon: none, so that a browser asks no server for one
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Path:
-    """The site, built into a temporary folder while this process may open no network connection."""
+    """The site, built while the building process may open no network connection; once a session:
+    under pytest-xdist the first worker to ask builds it where the workers share files, the others
+    wait for it (a build is seconds of CPU that the suite's other tests need)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = shared / "site"
+    try:
+        (shared / "site.claimed").touch(exist_ok=False)  # atomic: one worker wins
+    except FileExistsError:
+        deadline = time.monotonic() + 120
+        while not (folder / site.MANIFEST).is_file():  # written last
+            assert time.monotonic() < deadline, "the worker that builds the site failed: see its error"
+            time.sleep(0.2)
+        return folder
     attempts = []
 
     def refuse(sock, address, *args):
         attempts.append(address)
         raise OSError(f"the site's build tried to connect to {address}")
 
-    folder = tmp_path_factory.mktemp("site") / "site"
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(socket.socket, "connect", refuse)
         patch.setattr(socket.socket, "connect_ex", refuse)
@@ -106,15 +120,19 @@ def test_the_pages_load_nothing_from_the_network(built):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
-def test_a_lesson_page_shows_the_student_copy_with_solutions_and_what_checks_printed_folded(built, lesson):
+def test_a_lesson_page_shows_the_student_copy_with_solutions_and_what_checks_printed_folded(built):
+    for lesson in LESSONS:  # one test, not one per lesson: the workers build the site once, not each
+        _shows_the_student_copy(built, lesson)
+
+
+def _shows_the_student_copy(built: Path, lesson: Path) -> None:
     nb = nbformat.read(lesson, as_version=4)
     solutions = [c for c in nb.cells if "solution" in tags(c)]
     checks = {c.id: c for c in nb.cells if "check" in tags(c)}
     page = soup(built, f"{lesson.stem}.html")
     inputs = [" ".join(cell.get_text().split()) for cell in page.select(".jp-CodeCell .jp-InputArea-editor")]
     collapsed = [d for d in page.select("details") if SOLUTION_SUMMARY in d.summary.get_text()]
-    assert len(collapsed) == len(solutions)
+    assert len(collapsed) == len(solutions), lesson.name
     for cell, block in zip(solutions, collapsed, strict=True):
         assert " ".join(cell.metadata["course"]["stub"].split()) in inputs  # the exercise, to do
         folded = " ".join(block.get_text().split())
@@ -123,7 +141,7 @@ def test_a_lesson_page_shows_the_student_copy_with_solutions_and_what_checks_pri
         printed = "".join(o.get("text", "") for o in checks[check].outputs)
         assert printed.strip() and " ".join(printed.split()) in folded  # what its check printed, for real
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
-    assert len(inputs) == len(code_cells)
+    assert len(inputs) == len(code_cells), lesson.name
 
 
 @pytest.mark.slow
@@ -141,16 +159,16 @@ def test_every_diagram_is_on_its_page_with_the_vendored_mermaid(built):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
-def test_a_lesson_page_links_its_notebook_files_and_the_course(built, lesson):
-    banner = soup(built, f"{lesson.stem}.html").select_one("p.course-site")
-    links = [(a["href"], a["download"]) for a in banner.select("a[download]")]
-    assert links == [(site.COURSE_ZIP, ""), (f"student/{lesson.name}", ""),
-                     (f"notebooks/{lesson.name}", lesson.name.replace(".ipynb", "-solved.ipynb"))]
-    assert "To do the exercises, download the course" in banner.get_text()
-    assert (built / "notebooks" / lesson.name).read_bytes() == lesson.read_bytes()
-    copy = nbformat.read(built / "student" / lesson.name, as_version=4)
-    assert copy == student_copy(nbformat.read(lesson, as_version=4))
+def test_a_lesson_page_links_its_notebook_files_and_the_course(built):
+    for lesson in LESSONS:
+        banner = soup(built, f"{lesson.stem}.html").select_one("p.course-site")
+        links = [(a["href"], a["download"]) for a in banner.select("a[download]")]
+        assert links == [(site.COURSE_ZIP, ""), (f"student/{lesson.name}", ""),
+                         (f"notebooks/{lesson.name}", lesson.name.replace(".ipynb", "-solved.ipynb"))]
+        assert "To do the exercises, download the course" in banner.get_text()
+        assert (built / "notebooks" / lesson.name).read_bytes() == lesson.read_bytes()
+        copy = nbformat.read(built / "student" / lesson.name, as_version=4)
+        assert copy == student_copy(nbformat.read(lesson, as_version=4)), lesson.name
 
 
 @pytest.mark.slow
