@@ -161,22 +161,22 @@ def _header(page: str, lesson: str | None, course_zip: str | None) -> str:
            if course_zip else "get the course's folder")
     to_do = (f'To do the exercises, {get} and run <code>make lab</code> '
              '(<a href="about.html">How to start</a>).')
-    if page != "index.html" and not lesson:
-        header += f'<p class="course-site">{to_do}</p>'
-    if page == "index.html":
-        header += ('<p class="course-site">The web edition of the course, for reading: every lesson with the '
-                   'outputs Django and SQLite really printed, its exercises as your copy shows them, and '
-                   f'their worked solutions folded. {to_do}</p>')
     if lesson:
         solved = lesson.replace(".ipynb", "-solved.ipynb")
-        header += (f'<p class="course-site">This page is the notebook <code>{lesson}</code>, with the '
-                   f'outputs Django and SQLite really printed. {to_do} This notebook alone: '
-                   f'<a href="student/{lesson}" download>your copy</a>, or '
-                   f'<a href="notebooks/{lesson}" download="{solved}">solved, with every output</a>.</p>')
-    return header
+        about = (f'This page is the notebook <code>{lesson}</code>, with the outputs Django and SQLite '
+                 f'really printed. {to_do} This notebook alone: <a href="student/{lesson}" download>your '
+                 f'copy</a>, or <a href="notebooks/{lesson}" download="{solved}">solved, with every '
+                 'output</a>.')
+    elif page == "index.html":
+        about = ('The web edition of the course, for reading: every lesson with the outputs Django and '
+                 'SQLite really printed, its exercises as your copy shows them, and their worked solutions '
+                 f'folded. {to_do}')
+    else:
+        about = to_do
+    return f'{header}<p class="course-site">{about}</p>'
 
 
-FOOTER = (f'<footer class="course-site">Course {__version__}, built from the committed notebooks by '
+FOOTER = (f'<footer class="course-site">Course {__version__}, built from the notebooks and their outputs by '
           '<code>make site</code>. Code under the MIT licence, lesson text under CC BY 4.0: '
           '<a href="license.html">licence and credits</a>.</footer>')
 
@@ -194,11 +194,16 @@ def _project_markdown() -> str:
              "\n".join(f"- [{_escaped(name)}](#{name})" for name in files) + "\n"]
     for name in files:
         text = (REPO / name).read_text(encoding="utf-8").rstrip()
-        fence = "````" if "```" in text else "```"
         language = {".py": "python", ".ini": "ini"}.get(Path(name).suffix, "")
-        shown = f"{fence}{language}\n{text}\n{fence}" if text else "*(empty: it makes the folder a package)*"
+        shown = _fenced(text, language) if text else "*(empty: it makes the folder a package)*"
         parts.append(f"## `{name}`\n\n{shown}\n")
     return "\n".join(parts)
+
+
+def _fenced(text: str, language: str) -> str:
+    """``text`` as a Markdown code block, fenced with more backticks than it holds in a row."""
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", text)), default=0))
+    return f"{fence}{language}\n{text}\n{fence}"
 
 
 def _escaped(text: str) -> str:
@@ -212,6 +217,7 @@ def _document(text: str) -> nbformat.NotebookNode:
 
 
 def _title(nb: nbformat.NotebookNode) -> str:
+    """The page's title: the first ``# `` heading of its Markdown, or the course's name."""
     for cell in nb.cells:
         for line in cell.source.splitlines() if cell.cell_type == "markdown" else []:
             if line.startswith("# "):
@@ -256,9 +262,8 @@ def _with_checks_printed(copy: nbformat.NotebookNode, solved: nbformat.NotebookN
     for cell in copy.cells:
         check = cell.id.removesuffix("-solution")
         if cell.id.endswith("-solution") and printed.get(check) and cell.source.endswith("</details>"):
-            fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", printed[check])), default=0))
             cell.source = (cell.source.removesuffix("</details>") + "With this solution, the check printed:"
-                           f"\n\n{fence}text\n{printed[check]}\n{fence}\n\n</details>")
+                           f"\n\n{_fenced(printed[check], 'text')}\n\n</details>")
 
 
 def _github_slug(heading_id: str) -> str:
