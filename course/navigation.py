@@ -29,15 +29,22 @@ NAV = re.compile(r"<!-- nav:start -->.*?<!-- nav:end -->", re.S)
 INDEX_BLOCK = re.compile(r"<!-- index:start -->.*?<!-- index:end -->", re.S)
 
 
-def title(path: Path) -> str:
-    """The notebook's title: its first Markdown heading, without the ``#``."""
-    nb = nbformat.read(path, as_version=4)
+def heading(nb: nbformat.NotebookNode) -> str | None:
+    """The first ``# `` heading of a notebook's Markdown cells, without the ``#``; None if it has none."""
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             for line in cell.source.splitlines():
                 if line.startswith("# "):
                     return line[2:].strip()
-    raise ValueError(f"{path.name} has no '# ' title in its Markdown cells")
+    return None
+
+
+def title(path: Path) -> str:
+    """The notebook's title: its first Markdown heading, without the ``#``."""
+    found = heading(nbformat.read(path, as_version=4))
+    if found is None:
+        raise ValueError(f"{path.name} has no '# ' title in its Markdown cells")
+    return found
 
 
 def nav_bar(index: int, series: list[Path]) -> str:

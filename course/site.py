@@ -39,6 +39,7 @@ import nbformat
 from nbconvert import HTMLExporter
 
 from course import __version__
+from course.navigation import heading
 from course.student import student_copy
 from course.workspace import REPO, notebooks, tags
 
@@ -216,15 +217,6 @@ def _document(text: str) -> nbformat.NotebookNode:
     return nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(text, id="document")])
 
 
-def _title(nb: nbformat.NotebookNode) -> str:
-    """The page's title: the first ``# `` heading of its Markdown, or the course's name."""
-    for cell in nb.cells:
-        for line in cell.source.splitlines() if cell.cell_type == "markdown" else []:
-            if line.startswith("# "):
-                return re.sub(r"[`*]", "", line[2:]).strip()
-    return COURSE
-
-
 def _shown_as_notebook(source: str) -> nbformat.NotebookNode:
     """What the page of ``source`` shows, as a notebook: a lesson's student copy (with what each
     check printed inside its folded solution), or a document in one Markdown cell."""
@@ -243,16 +235,8 @@ def _shown_as_notebook(source: str) -> nbformat.NotebookNode:
 
 
 def _printed(outputs: list) -> str:
-    """What a code cell printed: its streams, results and errors, as text."""
-    parts = []
-    for output in outputs:
-        if output.output_type == "stream":
-            parts.append(output.text)
-        elif output.output_type == "error":
-            parts.append(f"{output.ename}: {output.evalue}\n")
-        elif "text/plain" in output.get("data", {}):
-            parts.append(output.data["text/plain"] + "\n")
-    return re.sub(r"\x1b\[[0-9;]*m", "", "".join(parts)).rstrip()
+    """What a code cell printed (a check prints its verdict and what it ran), as text."""
+    return "".join(o.text for o in outputs if o.output_type == "stream").rstrip()
 
 
 def _with_checks_printed(copy: nbformat.NotebookNode, solved: nbformat.NotebookNode) -> None:
@@ -353,8 +337,8 @@ def build(folder: Path = SITE) -> tuple[list[str], list[str]]:
         for cell in nb.cells:
             if cell.cell_type == "markdown":
                 cell.source = _relinked(cell.source, source, pages)
-        title = _title(nb)
-        nb.metadata["title"] = title if title == COURSE else f"{title} · {COURSE}"
+        title = heading(nb)  # the page's title: its first heading, then the course's name
+        nb.metadata["title"] = f"{re.sub(r'[`*]', '', title)} · {COURSE}" if title else COURSE
         lesson = Path(source).name if source.endswith(".ipynb") else None
         site = {"css": CSS, "header": _header(page, lesson, course_zip and COURSE_ZIP), "footer": FOOTER,
                 "diagrams": any("```mermaid" in c.source for c in nb.cells if c.cell_type == "markdown")}
