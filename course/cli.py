@@ -86,6 +86,13 @@ def _wanted(extras: list[str]) -> dict:
     return {"python": this_python(), "requirements": digest[:16], "extras": extras}
 
 
+def _covers(installed: dict, wanted: dict) -> bool:
+    """Whether what is installed serves what is wanted: the same Python and requirements, and at
+    least the wanted extras (``make lab`` after ``make test-browser`` installs nothing again)."""
+    return ({**installed, "extras": None} == {**wanted, "extras": None}
+            and set(wanted["extras"]) <= set(installed.get("extras", [])))
+
+
 def shown(path: Path) -> str:
     """``path`` as messages show it: relative to the course's folder when inside it."""
     return f"{path.relative_to(REPO)}/" if path.is_relative_to(REPO) else f"{path}/"
@@ -116,7 +123,7 @@ def install(env: Path | None, extras: list[str]) -> Path:
     python = Path(sys.executable) if env is None else python_in(env)
     stamp = Path(sys.prefix if env is None else env) / STAMP
     wanted = _wanted(extras)
-    if stamp.is_file() and python.exists() and json.loads(stamp.read_text(encoding="utf-8")) == wanted:
+    if stamp.is_file() and python.exists() and _covers(json.loads(stamp.read_text(encoding="utf-8")), wanted):
         return python
     if env is not None:
         _make_venv(env)
@@ -215,13 +222,16 @@ def lock(python: Path, upgrade: list[str]) -> int:
     return 1 if failures else 0
 
 
-def lab_command(python: Path, solutions: bool = False) -> list[str]:
-    """JupyterLab on 127.0.0.1, open on the first lesson, with the course's settings.
+def lab_command(python: Path, solutions: bool = False) -> tuple[list[str], Path]:
+    """JupyterLab on 127.0.0.1, open on the first lesson, with the course's settings: the command
+    and the folder to run it in.
 
     Learners get a JupyterLab that serves only their own copies in student/ (exercises to do), so
     that autosave can never rewrite the solved notebooks the tests compare; ``solutions`` serves
     the whole course, open on notebooks/, with autosave off. Both: Markdown such as the index opens
-    rendered, and no "Jupyter news?" toast (``jupyter-settings/``).
+    rendered, and no "Jupyter news?" toast (``jupyter-settings/``). It runs in the folder it serves:
+    jupyter_server resolves the file to open, and a terminal's starting folder, against its working
+    directory, not against its root.
     """
     if solutions:
         who, root, first = "teacher", REPO, f"notebooks/{FIRST}"
@@ -231,7 +241,7 @@ def lab_command(python: Path, solutions: bool = False) -> list[str]:
             f"--LabApp.app_settings_dir={SETTINGS / who}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         argv.append("--allow-root")  # JupyterLab refuses root without it (containers, CI images)
-    return [*argv, first]
+    return [*argv, first], root
 
 
 def clean(student: bool = False) -> int:
@@ -308,10 +318,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "lock":
             return lock(python, args.upgrade)
         if args.command == "lab":  # the learner's copies: written where missing, never overwritten
-            subprocess.check_call([str(python), "-m", "course.student"], cwd=REPO)
-            return subprocess.call(lab_command(python), cwd=REPO)
-        if args.command == "lab-solutions":
-            return subprocess.call(lab_command(python, solutions=True), cwd=REPO)
+            if subprocess.call([str(python), "-m", "course.student"], cwd=REPO) != 0:
+                return 1
+        if args.command in ("lab", "lab-solutions"):
+            argv, root = lab_command(python, solutions=args.command == "lab-solutions")
+            return subprocess.call(argv, cwd=root)
         if args.command == "test":  # notebooks named: nbval on them, in this process
             named = any(a.endswith(".ipynb") or Path(a).name == "notebooks" for a in extra)
             return subprocess.call([str(python), "-m", "pytest", *(NBVAL if named else PYTEST), *extra],

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -26,3 +30,34 @@ def scratch(tmp_path, monkeypatch, restore_cache) -> Path:
     monkeypatch.setenv("COURSE_WORKDIR", str(tmp_path / "work"))
     monkeypatch.setenv("COURSE_CACHE", str(restore_cache))
     return tmp_path / "work"
+
+
+def copy_of_the_course(folder: Path) -> Path:
+    """A throwaway clone of the course as its files are now (tracked and new files, not what git
+    ignores), committed, with this checkout's ``.venv/`` linked in: the place to run the commands
+    the documentation shows, exactly as written, without touching this checkout's ``student/`` or
+    ``work/``. Run them with :func:`copy_env`, so that the linked environment imports the copy's
+    ``course`` package rather than this checkout's (it is installed in editable mode)."""
+    from course.cli import REPO
+
+    if Path(sys.prefix).resolve() != (REPO / ".venv").resolve():
+        pytest.skip("the documented commands run with the course's .venv/ (make test), not "
+                    f"{Path(sys.prefix).name}/: make would rebuild the environment it runs in")
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                            cwd=REPO, capture_output=True, check=True).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        if (REPO / name).is_file():  # a file deleted but not yet committed is left out
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, folder / name)
+    (folder / ".venv").symlink_to(REPO / ".venv", target_is_directory=True)
+    git = ["git", "-c", "user.name=course", "-c", "user.email=course@example.invalid"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "the course as tested"]):
+        subprocess.run([*git, *args], cwd=folder, check=True, capture_output=True)
+    return folder
+
+
+def copy_env(folder: Path, **extra: str) -> dict[str, str]:
+    """The environment for a command run in the copy ``folder``: this one without the course's
+    and pytest's own variables, with the copy's ``course`` package first on the path."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COURSE_", "PYTEST_", "JUPYTER_"))}
+    return {**env, "PYTHONPATH": str(folder), **extra}
