@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
+import shlex
 import shutil
+import signal
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import pytest
 
@@ -61,3 +68,65 @@ def copy_env(folder: Path, **extra: str) -> dict[str, str]:
     and pytest's own variables, with the copy's ``course`` package first on the path."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COURSE_", "PYTEST_", "JUPYTER_"))}
     return {**env, "PYTHONPATH": str(folder), **extra}
+
+
+LAB_TOKEN = "course-browser-test"
+
+
+@contextlib.contextmanager
+def documented_lab(folder: Path, command: str, timeout: float = 180) -> Iterator[str]:
+    """Run ``command`` (``make lab`` or another JupyterLab command, exactly as the documentation
+    writes it) in the copy ``folder`` as a person does: JupyterLab hands the page it opens to
+    ``BROWSER``, here a recorder. Yield that page's address (the token included); then stop the
+    command and everything it started, by its process group."""
+    from course.server import free_port
+
+    if os.name == "nt":
+        pytest.skip("the documented JupyterLab commands are run here on Linux and macOS")
+    recorder, urls, log = (folder.parent / name for name in ("browser", "opened.txt", "lab.log"))
+    recorder.write_text(f'#!/bin/sh\necho "$1" >> "{urls}"\n', encoding="utf-8")
+    recorder.chmod(0o755)
+    env = copy_env(folder, BROWSER=f"{recorder} %s", JUPYTER_TOKEN=LAB_TOKEN, JUPYTER_PORT=str(free_port()))
+    with open(log, "w", encoding="utf-8") as output:
+        process = subprocess.Popen(shlex.split(command), cwd=folder, env=env, stdout=output,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + timeout
+        while not (urls.is_file() and urls.read_text()) and process.poll() is None:
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        if not (urls.is_file() and urls.read_text()):
+            tail = "\n".join(log.read_text(encoding="utf-8").splitlines()[-8:])
+            pytest.fail(f"`{command}` opened no page (exit code {process.poll()}); its last lines:\n{tail}")
+        opened = urls.read_text(encoding="utf-8").split()[0]
+        if opened.startswith("file://"):  # JupyterLab's redirect page, holding the real address
+            page = Path(unquote(urlparse(opened).path)).read_text(encoding="utf-8")
+            opened = re.search(r'http://[^"\s]+', page).group()
+        yield opened
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium, one for the session (Playwright's sync API allows one at a time)."""
+    from playwright.sync_api import sync_playwright
+
+    if CHROMIUM is None:
+        pytest.fail("make test-browser needs Chromium: install Debian's chromium package, or set CHROMIUM")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()

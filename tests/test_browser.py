@@ -1,8 +1,8 @@
 """The learner's walkthrough in a real JupyterLab, driven in headless Chromium (``make test-browser``).
 
-JupyterLab starts as ``make lab`` starts it (the course's settings, 127.0.0.1), on fresh learner
-copies in a temporary folder, so that nothing of the repository or of a learner's own ``student/``
-is touched. For every copy: its navigation bar holds real links, "next" opens the next notebook
+JupyterLab is started by ``make lab`` itself, typed in a throwaway copy of the course (with the
+environment linked), so that nothing of the repository or of a learner's own ``student/`` is
+touched. For every copy: its navigation bar holds real links, "next" opens the next notebook
 and "Contents" the rendered index; Restart Kernel and Run All leaves no dev server or PostgreSQL
 running (Run All stops at the first exercise the copy leaves to the learner). The web edition
 (``make site``), opened from its files: diagrams drawn, every link opens, nothing loaded from the
@@ -12,28 +12,20 @@ network. Needs Chromium
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import psutil
 import pytest
+from conftest import LAB_TOKEN, copy_of_the_course, documented_lab
 
 from course import cli
-from course.server import free_port, port_in_use
-from course.student import write_all
 from course.workspace import notebooks
 
 pytestmark = pytest.mark.browser
 SERIES = notebooks()
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic"]
-TOKEN = "course-browser-test"
 
 
 def course_processes(folder: Path) -> list[str]:
@@ -57,27 +49,11 @@ def git_status() -> str:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """JupyterLab as `make lab` starts it, on learner copies in a temporary folder; its base URL."""
-    if CHROMIUM is None:
-        pytest.fail("make test-browser needs Chromium: install Debian's chromium package, or set CHROMIUM")
-    root = tmp_path_factory.mktemp("lab")
-    write_all(root / "student")
-    port = free_port()
-    argv = cli.lab_command(Path(sys.executable))[:-1]
-    served = f"--ServerApp.root_dir={cli.REPO / 'student'}"
-    assert served in argv, "make lab serves the learner's copies only"
-    argv = [f"--ServerApp.root_dir={root / 'student'}" if a == served else a for a in argv]
-    env = {**os.environ, "JUPYTER_TOKEN": TOKEN, "JUPYTER_PORT": str(port), "BROWSER": "true",
-           "COURSE_WORKDIR": str(root / "work")}
-    server = subprocess.Popen([*argv, "--no-browser"], cwd=root, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while not port_in_use(port) and time.monotonic() < deadline:
-        time.sleep(0.5)
+    """`make lab`, typed in a throwaway copy of the course: the page it opens, and the copy."""
+    root = copy_of_the_course(tmp_path_factory.mktemp("lab") / "course")
     before = git_status()
-    yield f"http://127.0.0.1:{port}", root
-    server.terminate()
-    server.wait(timeout=30)
+    with documented_lab(root, "make lab") as opened:
+        yield opened.split("/lab")[0], root
     assert git_status() == before, "the walkthrough changed files of the repository"
     deadline = time.monotonic() + 30  # the kernels shut down with the server, each stopping its servers
     while course_processes(root) and time.monotonic() < deadline:
@@ -86,25 +62,12 @@ def lab(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser():
-    """Headless Chromium, one for the module (Playwright's sync API allows one at a time)."""
-    from playwright.sync_api import sync_playwright
-
-    if CHROMIUM is None:
-        pytest.fail("make test-browser needs Chromium: install Debian's chromium package, or set CHROMIUM")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
 def page(lab, browser):
     return browser.new_page(viewport={"width": 1400, "height": 1000})
 
 
 def open_notebook(page, base: str, name: str):
-    page.goto(f"{base}/lab/tree/{name}?token={TOKEN}&reset")  # reset: only this notebook open
+    page.goto(f"{base}/lab/tree/{name}?token={LAB_TOKEN}&reset")  # reset: only this notebook open
     panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
     panel.locator(".jp-RenderedMarkdown a", has_text="Contents").first.wait_for(timeout=60000)
     return panel
