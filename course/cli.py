@@ -26,6 +26,7 @@ LOCK = REPO / "requirements.txt"
 STAMP = ".course-installed.json"  # in the environment's folder: what was installed there, and from what
 FIRST = "01_one_database.ipynb"
 SETTINGS = REPO / "jupyter-settings"  # the course's JupyterLab settings, learner/ and teacher/
+WORKSPACES = REPO / ".jupyter-workspaces"  # and what each JupyterLab remembers (git ignores it)
 # The suite (tests/): every notebook under strict nbval in subprocesses, alone, in reverse order,
 # twice, and the other tests; on three workers, an idle one taking tests queued on another. Three,
 # even on two cores: the suite's waits (kernels asleep at a time limit, servers starting) leave a CPU
@@ -54,8 +55,8 @@ MODULES = {  # commands that run one of the course's scripts in the environment,
     "project": ("course.project", "rebuild project/ from the notebooks' step cells"),
     "bench": ("course.bench", "time make test against one run of the series, the series against its floor"),
 }
-GENERATED = ["work", "build", ".pytest_cache", ".ipynb_checkpoints", "notebooks/.ipynb_checkpoints",
-             "student/.ipynb_checkpoints", "course.egg-info"]
+GENERATED = ["work", "build", ".jupyter-workspaces", ".pytest_cache", ".ipynb_checkpoints",
+             "notebooks/.ipynb_checkpoints", "student/.ipynb_checkpoints", "course.egg-info"]
 
 
 class Stop(Exception):
@@ -224,24 +225,31 @@ def lock(python: Path, upgrade: list[str]) -> int:
 
 def lab_command(python: Path, solutions: bool = False) -> tuple[list[str], Path]:
     """JupyterLab on 127.0.0.1, open on the first lesson, with the course's settings: the command
-    and the folder to run it in.
+    and the folder of the lessons, to run it in.
 
     Learners get a JupyterLab that serves only their own copies in student/ (exercises to do), so
     that autosave can never rewrite the solved notebooks the tests compare; ``solutions`` serves
     the whole course, open on notebooks/, with autosave off. Both: Markdown such as the index opens
-    rendered, and no "Jupyter news?" toast (``jupyter-settings/``). It runs in the folder it serves:
-    jupyter_server resolves the file to open, and a terminal's starting folder, against its working
-    directory, not against its root.
+    rendered, no "Jupyter news?" toast (``jupyter-settings/``), a workspace of their own in the
+    course's folder, and at most two lessons' kernels running (``course.lessonkernels``). It runs in
+    the folder of the lessons: jupyter_server finds the file to open from its working directory, and
+    a terminal (*File › New › Terminal*) starts there, where the lessons' ``cd`` lines begin.
     """
-    if solutions:
-        who, root, first = "teacher", REPO, f"notebooks/{FIRST}"
-    else:
-        who, root, first = "learner", REPO / "student", FIRST
+    who, root = ("teacher", REPO) if solutions else ("learner", REPO / "student")
     argv = [str(python), "-m", "jupyterlab", f"--ServerApp.root_dir={root}", "--ServerApp.ip=127.0.0.1",
-            f"--LabApp.app_settings_dir={SETTINGS / who}"]
+            f"--LabApp.app_settings_dir={SETTINGS / who}", f"--LabApp.workspaces_dir={WORKSPACES / who}",
+            "--ServerApp.session_manager_class=course.lessonkernels.RecentLessons"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         argv.append("--allow-root")  # JupyterLab refuses root without it (containers, CI images)
-    return [*argv, first], root
+    return [*argv, FIRST], REPO / "notebooks" if solutions else root
+
+
+def forget_tabs(solutions: bool = False) -> None:
+    """Let the learner's (or the teacher's) JupyterLab forget the tabs it had open, with the rest
+    of its workspace: it would reopen every tab at start, and each notebook would start a kernel at
+    once. Settings are not part of a workspace and stay."""
+    for workspace in (WORKSPACES / ("teacher" if solutions else "learner")).glob("*.jupyterlab-workspace"):
+        workspace.unlink()
 
 
 def clean(student: bool = False) -> int:
@@ -321,7 +329,9 @@ def main(argv: list[str] | None = None) -> int:
             if subprocess.call([str(python), "-m", "course.student"], cwd=REPO) != 0:
                 return 1
         if args.command in ("lab", "lab-solutions"):
-            argv, root = lab_command(python, solutions=args.command == "lab-solutions")
+            solutions = args.command == "lab-solutions"
+            argv, root = lab_command(python, solutions)
+            forget_tabs(solutions)
             return subprocess.call(argv, cwd=root)
         if args.command == "test":  # notebooks named: nbval on them, in this process
             named = any(a.endswith(".ipynb") or Path(a).name == "notebooks" for a in extra)

@@ -113,17 +113,16 @@ def test_clean_keeps_environments_and_the_learners_files(tmp_path, monkeypatch, 
     assert not (tmp_path / "student").exists() and "removed student" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize(("solutions", "opens", "autosave"),
-                         [(False, "01_one_database.ipynb", True),
-                          (True, "notebooks/01_one_database.ipynb", False)])
-def test_lab_opens_the_right_copies_with_the_courses_settings(solutions, opens, autosave):
+@pytest.mark.parametrize(("solutions", "lessons", "autosave"),
+                         [(False, "student", True), (True, "notebooks", False)])
+def test_lab_opens_the_right_copies_with_the_courses_settings(solutions, lessons, autosave):
     import json
 
     argv, where = cli.lab_command(cli.REPO / ".venv" / "bin" / "python", solutions=solutions)
-    assert "--ServerApp.ip=127.0.0.1" in argv and argv[-1] == opens
+    assert "--ServerApp.ip=127.0.0.1" in argv and argv[-1] == "01_one_database.ipynb"
     served = cli.REPO if solutions else cli.REPO / "student"  # learners never see notebooks/
     assert f"--ServerApp.root_dir={served}" in argv
-    assert where == served, "run where it serves: the file to open is found from there"
+    assert where == cli.REPO / lessons, "run in the lessons' folder: the file to open is found from there"
     folder = next(a.split("=", 1)[1] for a in argv if a.startswith("--LabApp.app_settings_dir="))
     overrides = json.loads((cli.Path(folder) / "overrides.json").read_text(encoding="utf-8"))
     documents = overrides["@jupyterlab/docmanager-extension:plugin"]
