@@ -56,7 +56,15 @@ def copy_of_the_course(folder: Path) -> Path:
         if (REPO / name).is_file():  # a file deleted but not yet committed is left out
             (folder / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(REPO / name, folder / name)
-    (folder / ".venv").symlink_to(REPO / ".venv", target_is_directory=True)
+    try:
+        (folder / ".venv").symlink_to(REPO / ".venv", target_is_directory=True)
+    except OSError:
+        if os.name != "nt":
+            raise
+        # Windows lets only administrators and developer mode make symbolic links; a junction, the
+        # folder link any user may make, does the same here (and rmtree removes it, not its target).
+        subprocess.run(["cmd", "/c", "mklink", "/J", str(folder / ".venv"), str(REPO / ".venv")],
+                       check=True, capture_output=True)
     git = ["git", "-c", "user.name=course", "-c", "user.email=course@example.invalid"]
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "the course as tested"]):
         subprocess.run([*git, *args], cwd=folder, check=True, capture_output=True)

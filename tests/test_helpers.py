@@ -8,7 +8,7 @@ import socket
 import sqlite3
 import sys
 import textwrap
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
@@ -442,7 +442,7 @@ def test_lifeline_exits_with_its_commands_exit_code():
 @pytest.mark.parametrize(
     ("listens_on", "url", "host"),
     [
-        ({"socket_dir": Path("/home/a b/work/08/pg"), "hostname": None, "port": 5432},
+        ({"socket_dir": PurePosixPath("/home/a b/work/08/pg"), "hostname": None, "port": 5432},
          "postgres://postgres@%2Fhome%2Fa%20b%2Fwork%2F08%2Fpg/auth", "/home/a b/work/08/pg"),  # Linux, macOS
         ({"socket_dir": None, "hostname": "127.0.0.1", "port": 54321},
          "postgres://postgres@127.0.0.1:54321/auth", "127.0.0.1"),  # Windows: TCP on loopback
