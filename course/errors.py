@@ -1,6 +1,20 @@
-"""The course's own errors: shown in Jupyter as their one-line message, without frames."""
+"""The course's own errors, shown in Jupyter as their one-line message without frames; and errors of
+the learner's own code, called by a helper, shown from the learner's first frame on.
+
+A helper that calls the learner's code (a router, settings, SQL) catches what that code raised,
+calls ``trim_to_learners(error)`` and re-raises it with a bare ``raise``: the same exception, type
+and message (what nbval compares in a cell that fails on purpose), its traceback starting at the
+learner's first frame. A bare ``raise`` adds no frame of the helper (Python 3.11 and later), so
+the learner sees their cell, then their own code, then the error.
+"""
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
+from types import TracebackType
+
+PACKAGE = Path(__file__).resolve().parent  # the course's helpers: never the learner's code
 
 
 class CourseError(RuntimeError):
@@ -10,3 +24,23 @@ class CourseError(RuntimeError):
     def _render_traceback_(self) -> list[str]:
         """IPython's hook for how an exception is shown: here, its one line."""
         return [f"{type(self).__name__}: {self}"]
+
+
+def is_learners(filename: str) -> bool:
+    """Whether a frame's file is the learner's (a cell, the project), not the course's, Python's or
+    an installed package's."""
+    others = (str(PACKAGE), sys.prefix, sys.base_prefix, "<frozen ")
+    return not filename.startswith(others)
+
+
+def learners_frames(tb: TracebackType | None) -> TracebackType | None:
+    """The part of traceback ``tb`` from the learner's first frame on (``None`` if it has none)."""
+    while tb is not None and not is_learners(tb.tb_frame.f_code.co_filename):
+        tb = tb.tb_next
+    return tb
+
+
+def trim_to_learners(error: BaseException) -> None:
+    """Make the traceback of ``error`` start at the learner's first frame; the helper that called
+    their code then re-raises it with a bare ``raise``."""
+    error.with_traceback(learners_frames(error.__traceback__))

@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from course.errors import CourseError
+from course.errors import CourseError, trim_to_learners
 from course.shell import require_project
 
 _loaded: dict = {}  # what Django loaded in this kernel: {"folder": Path, "sources": {file: hash}}
@@ -37,7 +37,8 @@ def setup_django(settings_module: str) -> None:
     """Import the project in the current folder with ``settings_module`` and call ``django.setup()``.
 
     Settings can be configured once per process: asking for other settings later raises an
-    error that says to restart the kernel.
+    error that says to restart the kernel. An error in the project's own code (its settings, apps,
+    models) is shown from the learner's first frame on, without this helper's frames or Django's.
     """
     import django
     from django.conf import settings
@@ -63,7 +64,11 @@ def setup_django(settings_module: str) -> None:
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     if not _loaded:
         _loaded.update(folder=project, sources=_sources(project))
-    django.setup()
+    try:
+        django.setup()
+    except Exception as error:
+        trim_to_learners(error)
+        raise
 
 
 def before_reset() -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from course import lifeline
-from course.errors import CourseError
+from course.errors import CourseError, trim_to_learners
 from course.shell import require_project
 from course.table import Table
 
@@ -139,11 +139,19 @@ class EmbeddedPostgres:
                 print(f"created database {name}")
 
     def sql(self, database: str, query: str, autocommit: bool = False) -> Table:
-        """Run one SQL statement on ``database``; return its rows (empty for statements without)."""
+        """Run one SQL statement on ``database``; return its rows (empty for statements without).
+
+        The statement is the learner's: PostgreSQL's error for it (``UndefinedTable``, …) is shown as
+        raised in their cell, without this helper's frames or psycopg's (``course.errors``).
+        """
         import psycopg
 
         with psycopg.connect(self.uri(database), autocommit=autocommit) as connection:
-            cursor = connection.execute(query)
+            try:
+                cursor = connection.execute(query)
+            except psycopg.Error as error:
+                trim_to_learners(error)
+                raise
             if cursor.description is None:
                 return Table([], [])
             return Table([d.name for d in cursor.description], [list(r) for r in cursor.fetchall()])

@@ -14,11 +14,20 @@ from pathlib import Path
 import requests
 
 from course import lifeline
-from course.shell import require_project, terminal_env
+from course.errors import CourseError
+from course.shell import require_project, shorten, terminal_env
 
 HOST = "127.0.0.1"  # loopback only: the dev server is never reachable from other machines
 PROBE = "course-ready"  # the query parameter of the request that tells that our runserver answers
 BANNER_END = "For more information on production servers see:"  # last line runserver prints at start
+
+
+class PortInUse(CourseError, OSError):
+    """The port asked for is taken by another process (an ``OSError`` too, as it was)."""
+
+
+class ServerFailed(CourseError):
+    """runserver exited, or did not answer in time; what it printed is shown above the error."""
 
 
 def free_port() -> int:
@@ -45,7 +54,7 @@ class DevServer:
 
     def __init__(self, port: int | None = None, timeout: float = 30.0, settings: str | None = None):
         if port is not None and port_in_use(port):
-            raise OSError(
+            raise PortInUse(
                 f"Port {port} on {HOST} is already in use (another runserver, or another notebook?). "
                 "Stop that server, or call DevServer() without a port to get a free one."
             )
@@ -58,7 +67,7 @@ class DevServer:
             if self._wait(timeout):
                 break
             if port is not None or attempt == 2:
-                raise OSError(f"Port {self.port} on {HOST} was taken by another process while runserver "
+                raise PortInUse(f"Port {self.port} on {HOST} was taken by another process while runserver "
                               "started. Call DevServer() without a port to get a free one.")
         atexit.register(self.stop)
         DevServer.started.append(self)
@@ -109,10 +118,13 @@ class DevServer:
         while not (self.process.poll() is None and ours in self.log() and self._answers()):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 taken = "That port is already in use" in self.log()
+                why = "exited" if self.process.poll() is not None else f"did not answer within {timeout:g} s"
                 self._stop_process()
                 if taken:
                     return False
-                raise RuntimeError(f"runserver did not start. It printed:\n{self.log()}")
+                print(shorten(self.log()).rstrip())
+                raise ServerFailed(f"runserver {why}; what it printed is above (often an error in the "
+                                   "settings or the project's code): fix that, then rerun this cell.")
             time.sleep(0.1)
         return True
 

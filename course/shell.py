@@ -83,6 +83,11 @@ class CommandFailed(CourseError):
     """A command run with ``check=True`` exited with an error; its output is printed above."""
 
 
+class NotInProject(CourseError, FileNotFoundError):
+    """The current folder lacks a file of the project (``manage.py``, ``pytest.ini``): the notebook's
+    first cell, or the cell that writes it, has not run (a ``FileNotFoundError`` too, as it was)."""
+
+
 def terminal_env(**extra: str) -> dict[str, str]:
     """This process's environment as a new terminal would have it, plus ``extra``.
 
@@ -169,10 +174,10 @@ def manage(
 
 
 def require_project() -> None:
-    """Raise ``FileNotFoundError``, saying what to run, unless the current folder holds the project's
+    """Raise ``NotInProject``, saying what to run, unless the current folder holds the project's
     ``manage.py`` (every helper that runs or loads the project asks this first)."""
     if not Path("manage.py").is_file():
-        raise FileNotFoundError(
+        raise NotInProject(
             "No manage.py in the current folder: run this notebook's first cell, "
             "which creates the project folder and moves into it."
         )
@@ -218,7 +223,7 @@ def run_pytest(*args: str, check: bool = True) -> None:
 def shown_pytest(*args: str, check: bool = False) -> str:
     """``run_pytest(*args)``, returning what it printed of the run's output (for the checks)."""
     if not Path("pytest.ini").is_file():
-        raise FileNotFoundError(
+        raise NotInProject(
             "No pytest.ini in the current folder: run this notebook's first cell, and the cell "
             "that writes pytest.ini."
         )

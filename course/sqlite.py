@@ -9,12 +9,9 @@ from course.errors import CourseError
 from course.table import Table
 
 
-class MissingDatabase(FileNotFoundError):
-    """No SQLite file at the path given; the message says what is there instead, and nothing was created."""
-
-    def _render_traceback_(self) -> list[str]:
-        """Shown in Jupyter as its one line (like ``CourseError``): the frames would be the course's."""
-        return [f"{type(self).__name__}: {self}"]
+class MissingDatabase(CourseError, FileNotFoundError):
+    """No SQLite file at the path given; the message says what is there instead, and nothing was
+    created (a ``FileNotFoundError`` too, as it was)."""
 
 
 class QueryFailed(CourseError):

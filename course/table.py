@@ -5,6 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from course.errors import CourseError
+
+
+class TableError(CourseError, ValueError):
+    """A table built with rows that do not fit its headers, or asked for a column it lacks."""
+
 
 @dataclass
 class Table:
@@ -13,8 +19,19 @@ class Table:
     headers: list[str]
     rows: list[list[object]]
 
+    def __post_init__(self) -> None:
+        """Refuse a row with more or fewer values than there are headers."""
+        for number, row in enumerate(self.rows, start=1):
+            if len(row) != len(self.headers):
+                headers = ", ".join(map(repr, self.headers))
+                raise TableError(f"Row {number} has {len(row)} value(s) for {len(self.headers)} header(s) "
+                                 f"({headers}): give every row one value per header.")
+
     def column(self, name: str) -> list[object]:
         """Return the values of one column."""
+        if name not in self.headers:
+            raise TableError(f"The table has no column {name!r}; its columns are "
+                             f"{', '.join(map(repr, self.headers))}.")
         i = self.headers.index(name)
         return [row[i] for row in self.rows]
 

@@ -59,19 +59,36 @@ def step_cells(notebook: Path) -> list[str]:
     ]
 
 
+class UnknownNotebook(CourseError, ValueError):
+    """``open_project`` was given a name that is not a notebook of the series (a ``ValueError`` too,
+    as it was)."""
+
+
+class NotScratch(CourseError, FileExistsError):
+    """The scratch folder to empty exists but was not made by the notebooks, so it is left alone
+    (a ``FileExistsError`` too, as it was)."""
+
+
+class StepFailed(CourseError):
+    """A ``step`` cell of an earlier notebook failed while it was replayed; what it printed is shown
+    above the error."""
+
+
 def _find(name: str) -> Path:
+    """The notebook of the series named ``name`` (its file name without ``.ipynb``)."""
     for nb in notebooks():
         if nb.stem == name:
             return nb
     known = ", ".join(nb.stem for nb in notebooks())
-    raise ValueError(f"No notebook named {name!r}; the series has: {known}.")
+    raise UnknownNotebook(f"No notebook named {name!r}; the series has: {known}. Give open_project "
+                          "this notebook's file name without .ipynb, as its first cell does.")
 
 
 def _reset(folder: Path) -> None:
     """Empty ``folder``, refusing to touch a folder this module did not create."""
     if folder.exists():
         if not (folder / MARKER).exists():
-            raise FileExistsError(
+            raise NotScratch(
                 f"{folder.name}/ exists but was not made by these notebooks, so it is left alone. "
                 "Move it away, or point COURSE_WORKDIR at another folder."
             )
@@ -133,10 +150,11 @@ def _replay_cells(notebook: Path, shell) -> None:
         with capture_output() as captured:
             result = shell.run_cell(source, store_history=False, silent=True)
         if not result.success:  # a failed manage() raises CommandFailed: the cell fails
-            raise RuntimeError(
-                f"Restoring a step of {notebook.name} failed. Fix that cell in {notebook.name} "
-                f"(`git checkout notebooks/{notebook.name}` brings back the course's version), then "
-                f"rerun this cell.\nThe cell:\n{source}\nIt printed:\n{captured.stdout}{captured.stderr}"
+            print(f"The cell:\n{source.rstrip()}\nIt printed:\n{captured.stdout}{captured.stderr}".rstrip())
+            raise StepFailed(
+                f"Restoring a step of {notebook.name} failed (the cell and what it printed are above). "
+                f"Fix that cell in {notebook.name} (`git checkout notebooks/{notebook.name}` brings back "
+                "the course's version), then rerun this cell."
             )
 
 

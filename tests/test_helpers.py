@@ -350,7 +350,8 @@ def test_routing_of_the_finished_project():
     assert "Unknown database alias 'auth'" in error and "'auth_db'" in error
 
 
-def test_a_broken_step_names_its_notebook_and_the_fix(tmp_path, monkeypatch):
+def test_a_broken_step_names_its_notebook_and_the_fix(tmp_path, monkeypatch, capsys):
+    """One line names the notebook and the fix; the cell and what it printed are printed above it."""
     import nbformat
 
     nb = nbformat.v4.new_notebook()
@@ -359,11 +360,13 @@ def test_a_broken_step_names_its_notebook_and_the_fix(tmp_path, monkeypatch):
     nbformat.write(nb, path)
     (tmp_path / "manage.py").write_text("import sys\nsys.exit('no such table')\n")
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(RuntimeError) as excinfo:
+    with pytest.raises(workspace.StepFailed) as excinfo:
         workspace.replay(path)
     message = str(excinfo.value)
     assert "01_broken.ipynb" in message and "git checkout notebooks/01_broken.ipynb" in message
-    assert "no such table" in message
+    assert "\n" not in message
+    printed = capsys.readouterr().out
+    assert 'manage("migrate")' in printed and "no such table" in printed
 
 
 def test_first_cell_can_be_rerun_in_the_same_kernel(tmp_path, monkeypatch, capsys):
