@@ -10,6 +10,8 @@ asks for one, and the lesson's first cell restores its project as always.
 
 from __future__ import annotations
 
+import asyncio
+
 from jupyter_server.services.sessions.sessionmanager import SessionManager
 
 KEEP = 2  # kernels: the lesson in front, and the one the learner came from
@@ -18,12 +20,17 @@ KEEP = 2  # kernels: the lesson in front, and the one the learner came from
 class RecentLessons(SessionManager):
     """A session manager that keeps at most ``KEEP`` notebook kernels running."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._one_at_a_time = asyncio.Lock()  # sessions made at once would not see each other
+
     async def create_session(self, path=None, name=None, type=None, kernel_name=None, kernel_id=None):
         """Make room first (for a notebook that needs a new kernel), then create the session."""
-        if type == "notebook" and kernel_id is None:
-            await self.make_room(path)
-        return await super().create_session(path=path, name=name, type=type, kernel_name=kernel_name,
-                                            kernel_id=kernel_id)
+        async with self._one_at_a_time:
+            if type == "notebook" and kernel_id is None:
+                await self.make_room(path)
+            return await super().create_session(path=path, name=name, type=type, kernel_name=kernel_name,
+                                                kernel_id=kernel_id)
 
     async def make_room(self, path: str | None) -> None:
         """Shut down the kernels of the notebooks other than ``path``, all but the one used last."""

@@ -12,7 +12,7 @@ solutions: they are what nbval checks.
 
 from __future__ import annotations
 
-import shutil
+import re
 import sys
 from pathlib import Path
 
@@ -64,6 +64,23 @@ def student_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+OUTSIDE = re.compile(r"\[([^\]]+)\]\(\.\./[^)\s]*\)")  # a Markdown link to a file beside the lessons' folder
+
+
+def unlinked_outside(markdown: str) -> str:
+    """``markdown`` with each link that leaves the lessons' folder (``[README](../README.md)``) left
+    as its text: the learner's JupyterLab serves student/ alone, where such a link opens nothing."""
+    return OUTSIDE.sub(r"\1", markdown)
+
+
+def _for_learners(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A student copy as written into student/: its links stay inside the folder."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = unlinked_outside(cell.source)
+    return nb
+
+
 REPLACED = "replaced"  # where --replace moves a learner's copy before writing a fresh one
 
 
@@ -90,7 +107,7 @@ def write_all(folder: Path = STUDENT, replace: bool = False) -> list[str]:
     done = []
     for path in notebooks():
         target = folder / path.name
-        fresh = nbformat.writes(student_copy(nbformat.read(path, as_version=4)))
+        fresh = nbformat.writes(_for_learners(student_copy(nbformat.read(path, as_version=4))))
         if target.exists() and _sources(target.read_text(encoding="utf-8")) == _sources(fresh):
             continue  # the same lesson: at most run or reopened (JupyterLab adds metadata), never edited
         if target.exists() and not replace:
@@ -105,7 +122,8 @@ def write_all(folder: Path = STUDENT, replace: bool = False) -> list[str]:
         if old.name not in lessons:  # a lesson renamed or renumbered since this copy was written
             done.append(f"kept {_shown(old)}: no lesson has that name any more (the series was "
                         "renumbered); your work in it stays, and the lesson's new copy is beside it")
-    shutil.copy(INDEX, folder / INDEX.name)  # generated, never edited: always the newest
+    index = unlinked_outside(INDEX.read_text(encoding="utf-8"))  # generated, never edited: always the newest
+    (folder / INDEX.name).write_text(index, encoding="utf-8")
     return done
 
 

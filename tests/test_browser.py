@@ -12,11 +12,13 @@ network. Needs Chromium
 
 from __future__ import annotations
 
+import re
 import subprocess
 import time
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+import nbformat
 import psutil
 import pytest
 from conftest import LAB_TOKEN, copy_of_the_course, documented_lab
@@ -99,7 +101,17 @@ def test_navigation_bar_links_open_the_next_notebook_and_the_rendered_index(lab,
 @pytest.mark.parametrize("notebook", SERIES, ids=lambda p: p.stem)
 def test_restart_and_run_all_on_a_learner_copy_leaves_nothing_running(lab, page, notebook):
     base, root = lab
-    open_notebook(page, base, notebook.name)
+    restart_and_run_all(page, base, notebook.name)
+    deadline = time.monotonic() + 20
+    while course_processes(root) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not course_processes(root), f"left running after Run All: {course_processes(root)}"
+
+
+def restart_and_run_all(page, base: str, name: str) -> None:
+    """Open the notebook ``name`` alone, then Run › Restart Kernel and Run All Cells, and wait until
+    it ends (or stops at the first exercise left to the learner)."""
+    open_notebook(page, base, name)
     page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=60000)
     page.click("text=Run", timeout=10000)  # the Run menu
     page.get_by_text("Restart Kernel and Run All Cells…").click()
@@ -111,12 +123,82 @@ def test_restart_and_run_all_on_a_learner_copy_leaves_nothing_running(lab, page,
         pass  # already done
     page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator[data-status='idle']"
                  ).wait_for(timeout=300000)
-    deadline = time.monotonic() + 20
-    while course_processes(root) and time.monotonic() < deadline:
-        time.sleep(0.5)
-    assert not course_processes(root), f"left running after Run All: {course_processes(root)}"
 
 
+def test_after_a_walk_along_every_navigation_bar_at_most_two_kernels_run(lab, page):
+    """Each navigation link opens a lesson in a new tab, with a kernel; JupyterLab keeps the
+    kernels of the lesson in front and of the one before it, and shuts down the others."""
+    base, _ = lab
+    open_notebook(page, base, SERIES[0].name)
+    for lesson in SERIES[1:]:
+        current = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+        current.locator(".jp-RenderedMarkdown a", has_text="→").first.click()
+        page.wait_for_function(
+            "name => [...document.querySelectorAll('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current')]"
+            ".some(t => t.innerText.includes(name))", arg=lesson.name, timeout=30000)
+    deadline, running = time.monotonic() + 60, []
+    while SERIES[-1].name not in running and time.monotonic() < deadline:  # the last one's kernel starts
+        running = sorted(s["path"] for s in api(page, base, "sessions"))
+    assert running == [SERIES[-2].name, SERIES[-1].name]
+    assert len(api(page, base, "kernels")) == 2
+
+
+def api(page, base: str, name: str) -> list[dict]:
+    """What JupyterLab's server answers at ``/api/NAME``, asked from the page (it has the token)."""
+    return page.evaluate("url => fetch(url).then(r => r.json())", f"{base}/api/{name}?token={LAB_TOKEN}")
+
+
+# Everything a terminal printed since it started, read in the page over JupyterLab's own websocket
+# (the terminal draws on a canvas): a second client of a terminal is sent its history first.
+TERMINAL_TEXT = """([url, wait]) => new Promise(resolve => {
+  let text = "";
+  const socket = new WebSocket(url);
+  socket.onmessage = event => {
+    const [kind, data] = JSON.parse(event.data);
+    if (kind === "stdout") text += data;
+  };
+  setTimeout(() => { socket.close(); resolve(text); }, wait);
+})"""
+
+
+def typed_in_a_terminal(page, base: str, lines: list[str], expected: str) -> str:
+    """Open File › New › Terminal in JupyterLab, type ``lines`` there, and return what the terminal
+    printed once ``expected`` appears (or after a minute)."""
+    page.locator(".lm-MenuBar-itemLabel", has_text="File").click()
+    page.locator(".lm-Menu-itemLabel", has_text="New").first.hover()
+    page.locator(".lm-Menu-itemLabel", has_text="Terminal").click()
+    terminal = page.locator(".jp-Terminal:not(.lm-mod-hidden)").first
+    terminal.wait_for(timeout=30000)
+    page.wait_for_timeout(1000)  # the shell's first prompt
+    terminal.click()
+    for line in lines:
+        page.keyboard.type(line + "\n")
+    name = api(page, base, "terminals")[-1]["name"]
+    socket = f"{base.replace('http', 'ws', 1)}/terminals/websocket/{name}?token={LAB_TOKEN}"
+    deadline, text = time.monotonic() + 60, ""
+    while expected not in text and time.monotonic() < deadline:
+        text = page.evaluate(TERMINAL_TEXT, [socket, 2000])
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
+
+
+def terminal_recipe() -> list[str]:
+    """The commands 01 tells the learner to type in JupyterLab's terminal, as the page shows them."""
+    nb = nbformat.read(SERIES[0], as_version=4)
+    block = next(c.source for c in nb.cells if c.cell_type == "markdown" and "```console" in c.source)
+    console = block.split("```console")[1].split("```")[0]
+    return [line.removeprefix("$ ") for line in console.splitlines() if line.startswith("$ ")]
+
+
+def test_the_terminal_recipe_of_01_works_as_typed_in_jupyterlabs_terminal(lab, page):
+    """01 says: open a terminal, cd to the lesson's project, activate the course's environment and
+    run manage.py. Typed as shown, in the terminal of the JupyterLab that make lab opened."""
+    base, root = lab
+    restart_and_run_all(page, base, SERIES[0].name)  # the lesson's project, as the learner has it
+    recipe = terminal_recipe()
+    assert recipe[0].startswith("cd ") and "activate" in recipe[1] and "manage.py" in recipe[2], recipe
+    text = typed_in_a_terminal(page, base, recipe, "0001_initial")
+    assert "[X] 0001_initial" in text, text
+    assert "No such file" not in text and "not found" not in text, text
 # What does not fit a phone's width: the page scrolling sideways, text wider than the screen, or a
 # wide output, input or diagram that cannot be scrolled inside its box.
 PHONE_LAYOUT = """() => {

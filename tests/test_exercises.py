@@ -5,10 +5,13 @@ How each check answers the stub and wrong answers, in a real kernel: test_check_
 
 from __future__ import annotations
 
+import re
+
 import nbformat
 import pytest
 
 from course import __version__
+from course.navigation import INDEX
 from course.student import HINT_SUMMARY, SOLUTION_SUMMARY, student_copy, write_all
 from course.workspace import NOTEBOOKS, notebooks, tags
 
@@ -101,3 +104,21 @@ def test_a_learners_edited_copy_is_kept_and_replace_moves_it_aside(tmp_path):
     aside = tmp_path / "replaced" / mine.name
     assert done == [f"wrote {mine}, yours is now {aside}"]
     assert aside.read_text(encoding="utf-8") == edited and mine.read_text(encoding="utf-8") != edited
+
+
+def test_every_link_in_the_learners_copies_opens_something_in_their_folder(tmp_path):
+    """The learner's JupyterLab serves student/ alone: a link to ``../README.md`` or ``../project``
+    would open nothing there, so the copies keep such a link's text and drop the link."""
+    import mistune
+
+    write_all(tmp_path)
+    render = mistune.create_markdown(escape=False)
+    for path in [*sorted(tmp_path.glob("*.ipynb")), tmp_path / "README.md"]:
+        if path.suffix == ".md":
+            texts = [path.read_text(encoding="utf-8")]
+        else:
+            texts = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"]
+        for target in (t for text in texts for t in re.findall(r'href="([^"]+)"', render(text))):
+            if not target.startswith(("http://", "https://", "#")):
+                assert (tmp_path / target.split("#")[0]).is_file(), f"{path.name} links to {target}"
+    assert "[README](../README.md)" in INDEX.read_text(encoding="utf-8"), "the repository's index keeps it"
