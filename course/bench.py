@@ -23,7 +23,7 @@ from pathlib import Path
 
 import nbformat
 
-from course.cli import PYTEST
+from course.cli import NBVAL, PYTEST
 from course.workspace import REPO, notebooks
 
 BAR = 5.0  # the series against its floor
@@ -48,8 +48,7 @@ def _one_cell_notebooks(folder: Path, count: int) -> list[Path]:
 def _timed_nbval(paths: list[Path], workdir: Path) -> float:
     start = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env",
-         *map(str, paths)],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *NBVAL, *map(str, paths)],
         cwd=REPO,
         env={**os.environ, "COURSE_WORKDIR": str(workdir)},
         capture_output=True,

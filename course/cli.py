@@ -31,8 +31,15 @@ SETTINGS = REPO / "jupyter-settings"  # the course's JupyterLab settings, learne
 # even on two cores: the suite's waits (kernels asleep at a time limit, servers starting) leave a CPU
 # idle that the third one fills (make test: 156 s on two workers, 144 s on three, on two cores).
 PYTEST = ["-n", "3", "--dist", "worksteal"]
+# Every run of notebooks under nbval (here, in the suite, in bench): strict, in this environment's
+# kernel, and a cell that hangs fails after CELL_TIMEOUT seconds, not after nbval's default 2000.
+# The slowest real cell takes about 4 s here (a first cell restoring the project from an empty
+# scratch folder, such as 08's run alone); three minutes leave room for a slow laptop or a loaded
+# CI machine, and a hung cell still fails within three minutes.
+CELL_TIMEOUT = 180
+NBVAL = ["--nbval", "--nbval-current-env", f"--nbval-cell-timeout={CELL_TIMEOUT}"]
 # The strict series in this process (cells reported one by one): one notebook's cells in one worker.
-NBVAL = ["-n", "2", "--dist", "loadfile", "--nbval", "--nbval-current-env"]
+STRICT = ["-n", "2", "--dist", "loadfile", *NBVAL]
 # The fast part alone (make check): unit tests and lint, no notebook executed.
 CHECK = ["-q", "-n", "2", "-m", "not slow and not browser", "tests"]
 # What `test-pythons` runs on each other Python: the strict series and the helpers' unit tests.
@@ -176,7 +183,7 @@ def test_pythons(versions: list[str], postgres: bool) -> int:
         code = subprocess.call([*python, "-m", "course", *flags, "--venv", str(env), "install"], cwd=REPO)
         if code == 0:
             print(f"== the strict series on Python {version}", flush=True)
-            code = subprocess.call([str(python_in(env)), "-m", "pytest", *NBVAL, *SERIES], cwd=REPO)
+            code = subprocess.call([str(python_in(env)), "-m", "pytest", *STRICT, *SERIES], cwd=REPO)
         minutes, seconds = divmod(round(time.monotonic() - start), 60)
         results.append((version, "passed" if code == 0 else "FAILED", f"{minutes}m{seconds:02d}s"))
     print(f"\nPython {this_python()}: the reference, run by `make test`")
@@ -325,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
             return subprocess.call(argv, cwd=root)
         if args.command == "test":  # notebooks named: nbval on them, in this process
             named = any(a.endswith(".ipynb") or Path(a).name == "notebooks" for a in extra)
-            return subprocess.call([str(python), "-m", "pytest", *(NBVAL if named else PYTEST), *extra],
+            return subprocess.call([str(python), "-m", "pytest", *(STRICT if named else PYTEST), *extra],
                                    cwd=REPO)
         if args.command == "check":
             return subprocess.call([str(python), "-m", "pytest", *CHECK, *extra], cwd=REPO)
