@@ -23,6 +23,7 @@ from pathlib import Path
 
 import nbformat
 
+from course import arguments
 from course.cli import NBVAL, PYTEST
 from course.workspace import REPO, notebooks
 
@@ -92,5 +93,5 @@ def main(rounds: int = 3) -> tuple[float, float]:
 
 
 if __name__ == "__main__":
-    notebook_ratio, suite_ratio = main(int(sys.argv[1]) if len(sys.argv) > 1 else 3)
+    notebook_ratio, suite_ratio = main(arguments.parser("course.bench", __doc__).parse_args().rounds)
     sys.exit(0 if notebook_ratio <= BAR and suite_ratio <= SUITE_BAR else 1)
