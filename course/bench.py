@@ -23,7 +23,8 @@ from pathlib import Path
 
 import nbformat
 
-from course.cli import PYTEST
+from course import arguments
+from course.cli import NBVAL, PYTEST
 from course.workspace import REPO, notebooks
 
 BAR = 5.0  # the series against its floor
@@ -48,8 +49,7 @@ def _one_cell_notebooks(folder: Path, count: int) -> list[Path]:
 def _timed_nbval(paths: list[Path], workdir: Path) -> float:
     start = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env",
-         *map(str, paths)],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *NBVAL, *map(str, paths)],
         cwd=REPO,
         env={**os.environ, "COURSE_WORKDIR": str(workdir)},
         capture_output=True,
@@ -93,5 +93,5 @@ def main(rounds: int = 3) -> tuple[float, float]:
 
 
 if __name__ == "__main__":
-    notebook_ratio, suite_ratio = main(int(sys.argv[1]) if len(sys.argv) > 1 else 3)
+    notebook_ratio, suite_ratio = main(arguments.parser("course.bench", __doc__).parse_args().rounds)
     sys.exit(0 if notebook_ratio <= BAR and suite_ratio <= SUITE_BAR else 1)

@@ -19,7 +19,7 @@ import time
 import venv
 from pathlib import Path
 
-from course import PYTHONS
+from course import PYTHONS, arguments
 
 REPO = Path(__file__).resolve().parent.parent
 LOCK = REPO / "requirements.txt"
@@ -32,8 +32,15 @@ WORKSPACES = REPO / ".jupyter-workspaces"  # and what each JupyterLab remembers 
 # even on two cores: the suite's waits (kernels asleep at a time limit, servers starting) leave a CPU
 # idle that the third one fills (make test: 156 s on two workers, 144 s on three, on two cores).
 PYTEST = ["-n", "3", "--dist", "worksteal"]
+# Every run of notebooks under nbval (here, in the suite, in bench): strict, in this environment's
+# kernel, and a cell that hangs fails after CELL_TIMEOUT seconds, not after nbval's default 2000.
+# The slowest real cell takes about 4 s here (a first cell restoring the project from an empty
+# scratch folder, such as 08's run alone); three minutes leave room for a slow laptop or a loaded
+# CI machine, and a hung cell still fails within three minutes.
+CELL_TIMEOUT = 180
+NBVAL = ["--nbval", "--nbval-current-env", f"--nbval-cell-timeout={CELL_TIMEOUT}"]
 # The strict series in this process (cells reported one by one): one notebook's cells in one worker.
-NBVAL = ["-n", "2", "--dist", "loadfile", "--nbval", "--nbval-current-env"]
+STRICT = ["-n", "2", "--dist", "loadfile", *NBVAL]
 # The fast part alone (make check): unit tests and lint, no notebook executed.
 CHECK = ["-q", "-n", "2", "-m", "not slow and not browser", "tests"]
 # What `test-pythons` runs on each other Python: the strict series and the helpers' unit tests.
@@ -46,7 +53,8 @@ PLATFORMS = {  # where the lock must install from wheels alone, as uv names them
     "macOS x86-64": "x86_64-apple-darwin",
     "Windows x86-64": "x86_64-pc-windows-msvc",
 }
-MODULES = {  # commands that run one of the course's scripts in the environment, and what they do
+PYTEST_COMMANDS = ("test", "check", "test-browser")  # they hand the arguments they do not know to pytest
+MODULES = {  # commands that run one of the course's scripts in the environment (arguments: course.arguments)
     "student": ("course.student", "write student copies (solutions replaced by stubs) into student/"),
     "grade": ("course.grade", "grade handed-in copies by running them (DIR: one folder per student)"),
     "site": ("course.site", "build the web edition into build/site/ from the notebooks' stored outputs"),
@@ -54,6 +62,21 @@ MODULES = {  # commands that run one of the course's scripts in the environment,
     "nav": ("course.navigation", "regenerate the navigation bars and the index notebooks/README.md"),
     "project": ("course.project", "rebuild project/ from the notebooks' step cells"),
     "bench": ("course.bench", "time make test against one run of the series, the series against its floor"),
+}
+COMMANDS = {  # every command of `python -m course`, and what it does (its --help)
+    "install": "create the venv with this Python, install the locked requirements (lab, test do it)",
+    "lab": "open JupyterLab on your copies of the notebooks (student/, made on first use)",
+    "lab-solutions": "for teachers: open JupyterLab on the solved notebooks (notebooks/), autosave off",
+    "test": "the whole suite on this Python: every notebook strictly compared, and the tests "
+            "(extra arguments go to pytest)",
+    "check": "in seconds: the unit tests and ruff on the course's Python and the notebooks' code "
+             "(no notebook is executed; extra arguments go to pytest)",
+    "test-pythons": "the strict series on the other supported Pythons found here",
+    "test-browser": "the learner's walkthrough in a real JupyterLab in headless Chromium "
+                    "(needs Chromium: Debian's chromium package)",
+    "lock": "regenerate requirements.txt from pyproject.toml, for every platform and Python",
+    **{name: text for name, (_, text) in MODULES.items()},
+    "clean": "remove what runs generate (scratch projects, databases, caches); keep the environments",
 }
 GENERATED = ["work", "build", ".jupyter-workspaces", ".pytest_cache", ".ipynb_checkpoints",
              "notebooks/.ipynb_checkpoints", "student/.ipynb_checkpoints", "course.egg-info"]
@@ -177,7 +200,7 @@ def test_pythons(versions: list[str], postgres: bool) -> int:
         code = subprocess.call([*python, "-m", "course", *flags, "--venv", str(env), "install"], cwd=REPO)
         if code == 0:
             print(f"== the strict series on Python {version}", flush=True)
-            code = subprocess.call([str(python_in(env)), "-m", "pytest", *NBVAL, *SERIES], cwd=REPO)
+            code = subprocess.call([str(python_in(env)), "-m", "pytest", *STRICT, *SERIES], cwd=REPO)
         minutes, seconds = divmod(round(time.monotonic() - start), 60)
         results.append((version, "passed" if code == 0 else "FAILED", f"{minutes}m{seconds:02d}s"))
     print(f"\nPython {this_python()}: the reference, run by `make test`")
@@ -268,7 +291,14 @@ def clean(student: bool = False) -> int:
     return 0
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(scripts: bool = True) -> argparse.ArgumentParser:
+    """The parser of ``python -m course``: the course's options, then a command and its arguments.
+
+    A command that runs a script (``MODULES``) takes the arguments the script's own parser defines
+    (``course.arguments``), so that ``--help`` shows them and a misspelt one is refused before
+    anything runs. Without ``scripts`` they are left out: what a parse leaves over is then the
+    script's arguments as typed, to hand on to it.
+    """
     # The options work before or after the command (`--without-postgres lab`, `lab --without-postgres`);
     # after it they default to nothing, so that they never undo one given before.
     options, after = (argparse.ArgumentParser(add_help=False, argument_default=default)
@@ -284,22 +314,13 @@ def parser() -> argparse.ArgumentParser:
                                 description="The course's commands on any machine; `make TARGET` runs "
                                 "`python -m course TARGET` with PYTHON (default python3).")
     commands = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    helps = {
-        "install": "create the venv with this Python, install the locked requirements (lab, test do it)",
-        "lab": "open JupyterLab on your copies of the notebooks (student/, made on first use)",
-        "lab-solutions": "for teachers: open JupyterLab on the solved notebooks (notebooks/), autosave off",
-        "test": "the whole suite on this Python: every notebook strictly compared, and the tests "
-                "(extra arguments go to pytest)",
-        "check": "in seconds: the unit tests and ruff on the course's Python and the notebooks' code "
-                 "(no notebook is executed; extra arguments go to pytest)",
-        "test-pythons": "the strict series on the other supported Pythons found here",
-        "test-browser": "the learner's walkthrough in a real JupyterLab in headless Chromium "
-                        "(needs Chromium: Debian's chromium package)",
-        "lock": "regenerate requirements.txt from pyproject.toml, for every platform and Python",
-        **{name: text for name, (_, text) in MODULES.items()},
-        "clean": "remove what runs generate (scratch projects, databases, caches); keep the environments",
-    }
-    sub = {name: commands.add_parser(name, help=text, parents=[after]) for name, text in helps.items()}
+    sub = {name: commands.add_parser(name, help=text, description=text, parents=[after])
+           for name, text in COMMANDS.items()}
+    for command in sub.values():
+        command.set_defaults(refuse=command.error)  # a refusal shows the command's own usage line
+    if scripts:
+        for name, (module, _) in MODULES.items():
+            arguments.SCRIPTS[module](sub[name])
     sub["test-pythons"].add_argument("versions", nargs="*", metavar="3.N",
                                      help="only these, and fail if one is missing")
     sub["clean"].add_argument("--student", action="store_true",
@@ -310,9 +331,13 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args, extra = parser().parse_known_args(argv)
-    if extra and args.command not in ("test", "check", "test-browser", *MODULES):
-        parser().error(f"unrecognized arguments: {' '.join(extra)}")
+    """Run ``python -m course`` with the arguments ``argv`` (default: the command line); return the
+    exit code. Arguments are checked first: a wrong one stops it before anything is installed."""
+    argv = sys.argv[1:] if argv is None else argv
+    args, unknown = parser().parse_known_args(argv)
+    if unknown and args.command not in PYTEST_COMMANDS:
+        args.refuse(f"unrecognized arguments: {' '.join(unknown)}")
+    extra = parser(scripts=False).parse_known_args(argv)[1]  # what goes on to pytest or the script, as typed
     postgres = not args.without_postgres
     extras = (["postgres"] if postgres else []) + (["browser"] if args.command == "test-browser" else [])
     try:
@@ -330,12 +355,12 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
         if args.command in ("lab", "lab-solutions"):
             solutions = args.command == "lab-solutions"
-            argv, root = lab_command(python, solutions)
+            command, folder = lab_command(python, solutions)
             forget_tabs(solutions)
-            return subprocess.call(argv, cwd=root)
+            return subprocess.call(command, cwd=folder)
         if args.command == "test":  # notebooks named: nbval on them, in this process
             named = any(a.endswith(".ipynb") or Path(a).name == "notebooks" for a in extra)
-            return subprocess.call([str(python), "-m", "pytest", *(NBVAL if named else PYTEST), *extra],
+            return subprocess.call([str(python), "-m", "pytest", *(STRICT if named else PYTEST), *extra],
                                    cwd=REPO)
         if args.command == "check":
             return subprocess.call([str(python), "-m", "pytest", *CHECK, *extra], cwd=REPO)

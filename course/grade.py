@@ -19,7 +19,6 @@ the grader. Grade on a machine, or in an account, where that is acceptable.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import html
 import math
@@ -36,7 +35,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from course import __version__
+from course import __version__, arguments
 from course.workspace import notebooks, tags
 
 RIGHT = "✓ Correct"  # how every check's own line starts when the answer is right
@@ -311,28 +310,10 @@ th {{ font-weight: normal; }}
 """
 
 
-def _seconds(text: str) -> float:
-    """A time limit for argparse: a number of seconds above 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"the time limit (TIMEOUT=) is seconds above 0, not {text!r}")
-    return value
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course.grade", description=__doc__.splitlines()[0])
-    parser.add_argument("folder", type=Path, help="one folder per student, each holding their notebooks")
-    parser.add_argument("--timeout", type=_seconds, default=300, metavar="SECONDS",
-                        help="each notebook's time limit, in seconds above 0 (make: TIMEOUT=; default 300)")
-    parser.add_argument("--lessons", nargs="+", metavar="NN",
-                        help="grade these lessons (make: LESSONS=\"03 04\"; default: those at least half "
-                             "the class handed in)")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
-                        help="notebooks run at once (default: one per CPU)")
-    args = parser.parse_args(argv)
+    """``python -m course.grade DIR [--lessons NN …] [--timeout SECONDS] [--jobs N]``: grade, say where
+    the grades are; 1 with a message when the folder or the lessons are not what grading needs."""
+    args = arguments.parser("course.grade", __doc__).parse_args(argv)
     folder = args.folder.resolve()
     if not folder.is_dir():
         print(f"{folder} is not a folder: give the folder that holds one folder per student "

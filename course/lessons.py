@@ -14,6 +14,7 @@ from pathlib import Path
 
 import nbformat
 
+from course import arguments
 from course.workspace import notebooks, tags
 
 PARTS = {
@@ -53,6 +54,7 @@ def report() -> list[str]:
 
 
 if __name__ == "__main__":
+    arguments.parser("course.lessons", __doc__).parse_args()  # none: --help, or a refusal
     problems = report()
     print("\n".join(problems) or f"all {len(notebooks())} notebooks have the full lesson skeleton")
     sys.exit(1 if problems else 0)

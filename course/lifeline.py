@@ -19,6 +19,8 @@ import subprocess
 import sys
 import threading
 
+from course import arguments
+
 DISARM = b"disarm\n"
 
 
@@ -71,6 +73,8 @@ def main(command: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--terminate"]:
-        sys.exit(watch(int(sys.argv[2])))
-    sys.exit(main(sys.argv[1:]))
+    parser = arguments.parser("course.lifeline", __doc__)
+    args = parser.parse_args()
+    if (args.terminate is None) == (not args.command):
+        parser.error("give either a command to run or --terminate PID, not both or neither")
+    sys.exit(main(args.command) if args.terminate is None else watch(args.terminate))

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from course import __version__
+from course import __version__, arguments
 from course.workspace import NOTEBOOKS, notebooks
 
 INDEX = NOTEBOOKS / "README.md"
@@ -138,8 +138,13 @@ def update(check: bool = False) -> list[str]:
     return sorted(set(stale))
 
 
-if __name__ == "__main__":
-    check = "--check" in sys.argv[1:]
+def main(argv: list[str] | None = None) -> int:
+    """``python -m course.navigation [--check]``: update (or only list) what is out of date."""
+    check = arguments.parser("course.navigation", __doc__).parse_args(argv).check
     stale = update(check)
     print("\n".join(stale) or "navigation and index are up to date")
-    sys.exit(1 if check and stale else 0)
+    return 1 if check and stale else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -13,12 +13,12 @@ has loaded it). The suite runs every notebook twice in one kernel and holds it t
 from __future__ import annotations
 
 import copy
-import sys
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 
+from course import arguments
 from course.workspace import tags
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
@@ -71,6 +71,6 @@ def regenerate(path: Path) -> None:
 
 
 if __name__ == "__main__":
-    for arg in sys.argv[1:]:
-        print(f"running {arg}")
-        regenerate(Path(arg))
+    for path in arguments.parser("course.outputs", __doc__).parse_args().notebooks:
+        print(f"running {path}")
+        regenerate(path)

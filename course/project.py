@@ -14,6 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from course import arguments
 from course.workspace import MARKER, REPO, notebooks, replay
 
 PROJECT = REPO / "project"
@@ -73,4 +74,4 @@ def main(check: bool) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(check="--check" in sys.argv[1:]))
+    sys.exit(main(check=arguments.parser("course.project", __doc__).parse_args().check))

@@ -20,7 +20,6 @@ update it). The pages use classic scripts, so they also work from ``file://``: o
 
 from __future__ import annotations
 
-import argparse
 import functools
 import hashlib
 import html
@@ -38,7 +37,7 @@ import jinja2
 import nbformat
 from nbconvert import HTMLExporter
 
-from course import __version__
+from course import __version__, arguments
 from course.navigation import heading
 from course.student import student_copy
 from course.workspace import REPO, notebooks, tags
@@ -357,10 +356,8 @@ def build(folder: Path = SITE) -> tuple[list[str], list[str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course.site", description=__doc__.splitlines()[0])
-    parser.add_argument("folder", nargs="?", type=Path, default=SITE,
-                        help="where to write the site (default: build/site/, ignored by git)")
-    folder = parser.parse_args(argv).folder.resolve()
+    """``python -m course.site [FOLDER]``: build the site, say where; 1 with a message when it cannot."""
+    folder = (arguments.parser("course.site", __doc__).parse_args(argv).folder or SITE).resolve()
     start = time.monotonic()
     try:
         pages, kept = build(folder)

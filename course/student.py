@@ -18,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 
-from course import __version__
+from course import __version__, arguments
 from course.navigation import INDEX
 from course.workspace import REPO, notebooks, tags
 
@@ -136,9 +136,13 @@ def _shown(path: Path) -> str:
     return str(path.relative_to(REPO) if path.is_relative_to(REPO) else path)
 
 
-if __name__ == "__main__":
-    args = sys.argv[1:]
-    replace = "--replace" in args
-    folders = [a for a in args if a != "--replace"]
-    done = write_all(Path(folders[0]) if folders else STUDENT, replace)
+def main(argv: list[str] | None = None) -> int:
+    """``python -m course.student [--replace] [FOLDER]``: write the copies, say what was done."""
+    args = arguments.parser("course.student", __doc__).parse_args(argv)
+    done = write_all(args.folder or STUDENT, args.replace)
     print("\n".join(done) or f"student copies in {_shown(STUDENT)}/ are up to date")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

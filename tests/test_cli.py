@@ -129,3 +129,18 @@ def test_lab_opens_the_right_copies_with_the_courses_settings(solutions, lessons
     assert documents["defaultViewers"]["markdown"] == "Markdown Preview"
     assert documents.get("autosave", True) is autosave
     assert overrides["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
+
+
+def test_every_nbval_run_is_spelt_once_with_its_cell_timeout():
+    """The nbval command line is written once (``cli.NBVAL``), with a cell timeout of a few minutes:
+    far above the slowest real cell (about 4 s), far below nbval's default (2000 s)."""
+    assert cli.NBVAL == ["--nbval", "--nbval-current-env", f"--nbval-cell-timeout={cli.CELL_TIMEOUT}"]
+    assert 60 <= cli.CELL_TIMEOUT <= 300
+    spelt = re.compile("[\"']--nbval")  # a string that starts an nbval option
+    sources = [*(cli.REPO / "course").glob("*.py"), *(cli.REPO / "tests").glob("*.py"), cli.REPO / "Makefile",
+               cli.REPO / "pyproject.toml", cli.REPO / ".ci" / "run"]
+    sources.remove(cli.Path(__file__).resolve())  # this test's own strings
+    found = [f"{path.relative_to(cli.REPO)}: {line.strip()}" for path in sources if path.is_file()
+             for line in path.read_text(encoding="utf-8").splitlines() if spelt.search(line)]
+    assert found == ['course/cli.py: NBVAL = ["--nbval", "--nbval-current-env", '
+                     'f"--nbval-cell-timeout={CELL_TIMEOUT}"]'], "use cli.NBVAL, not a spelling of your own"

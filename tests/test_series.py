@@ -18,6 +18,7 @@ import psutil
 import pytest
 
 from course import project, shell, workspace
+from course.cli import NBVAL
 from course.server import port_in_use
 
 SERIES = workspace.notebooks()
@@ -27,8 +28,7 @@ pytestmark = pytest.mark.slow
 def nbval(paths: list[Path], workdir: Path) -> subprocess.CompletedProcess:
     """Run strict nbval on ``paths``, in this order, with scratch folders under ``workdir``."""
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env",
-         *map(str, paths)],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *NBVAL, *map(str, paths)],
         cwd=workspace.REPO,
         env={**os.environ, "COURSE_WORKDIR": str(workdir)},
         capture_output=True,

@@ -1,0 +1,127 @@
+"""The arguments of the course's scripts, defined once for both ways of running them.
+
+``python -m course COMMAND`` (``course.cli``) builds its subcommands from these definitions, so
+``python -m course student --help`` shows the command's real options and a misspelt one is refused
+(the usage line, exit code 2) before anything is installed or written. A script run directly
+(``python -m course.student``, as ``python -m course student`` runs it in the environment) parses
+its arguments with :func:`parser`, from the same definition.
+
+Standard library only: ``course.cli`` imports it before anything is installed. A default that
+needs the course's other modules (such as the folder ``student/``) is None here, and the script
+fills it in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+
+def student(parser: argparse.ArgumentParser) -> None:
+    """``python -m course.student [--replace] [FOLDER]``."""
+    parser.add_argument("--replace", action="store_true",
+                        help="move an edited copy into replaced/ and write a fresh one (make: REPLACE=yes)")
+    parser.add_argument("folder", nargs="?", type=Path,
+                        help="where to write the copies (default: student/, ignored by git)")
+
+
+def seconds(text: str) -> float:
+    """A time limit for argparse: a number of seconds above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"the time limit (TIMEOUT=) is seconds above 0, not {text!r}")
+    return value
+
+
+def grade(parser: argparse.ArgumentParser) -> None:
+    """``python -m course.grade DIR [--lessons NN …] [--timeout SECONDS] [--jobs N]``."""
+    parser.add_argument("folder", type=Path, help="one folder per student, each holding their notebooks")
+    parser.add_argument("--timeout", type=seconds, default=300, metavar="SECONDS",
+                        help="each notebook's time limit, in seconds above 0 (make: TIMEOUT=; default 300)")
+    parser.add_argument("--lessons", nargs="+", metavar="NN",
+                        help="grade these lessons (make: LESSONS=\"03 04\"; default: those at least half "
+                             "the class handed in)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                        help="notebooks run at once (default: one per CPU)")
+
+
+def site(parser: argparse.ArgumentParser) -> None:
+    """``python -m course.site [FOLDER]``."""
+    parser.add_argument("folder", nargs="?", type=Path,
+                        help="where to write the site (default: build/site/, ignored by git)")
+
+
+def outputs(parser: argparse.ArgumentParser) -> None:
+    """``python -m course.outputs NOTEBOOK…``."""
+    parser.add_argument("notebooks", nargs="*", type=Path, metavar="NOTEBOOK",
+                        help="the notebooks to re-execute, in this order (python -m course outputs: "
+                             "every notebook of the series)")
+
+
+def navigation(parser: argparse.ArgumentParser) -> None:
+    """``python -m course.navigation [--check]``."""
+    parser.add_argument("--check", action="store_true",
+                        help="change nothing: list what is out of date, and fail if anything is")
+
+
+def project(parser: argparse.ArgumentParser) -> None:
+    """``python -m course.project [--check]``."""
+    parser.add_argument("--check", action="store_true",
+                        help="change nothing: list how project/ differs from the notebooks, and fail if it "
+                             "does")
+
+
+def round_count(text: str) -> int:
+    """A number of rounds for argparse: a whole number above 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"the number of rounds is a whole number above 0, not {text!r}")
+    return value
+
+
+def bench(parser: argparse.ArgumentParser) -> None:
+    """``python -m course.bench [ROUNDS]``."""
+    parser.add_argument("rounds", nargs="?", type=round_count, default=3, metavar="ROUNDS",
+                        help="how many times the series and its floor run (their medians count; default 3)")
+
+
+def lessons(parser: argparse.ArgumentParser) -> None:
+    """``python -m course.lessons``: no arguments."""
+
+
+def lifeline(parser: argparse.ArgumentParser) -> None:
+    """``python -m course.lifeline COMMAND…`` or ``python -m course.lifeline --terminate PID``."""
+    parser.add_argument("--terminate", type=int, metavar="PID",
+                        help="terminate this process when standard input closes (unless told 'disarm')")
+    parser.add_argument("command", nargs=argparse.REMAINDER, metavar="COMMAND…",
+                        help="the command to run as long as standard input stays open")
+
+
+SCRIPTS: dict[str, Callable[[argparse.ArgumentParser], None]] = {  # each script's arguments, by module
+    "course.student": student,
+    "course.grade": grade,
+    "course.site": site,
+    "course.outputs": outputs,
+    "course.navigation": navigation,
+    "course.project": project,
+    "course.bench": bench,
+    "course.lessons": lessons,
+    "course.lifeline": lifeline,
+}
+
+
+def parser(module: str, doc: str | None) -> argparse.ArgumentParser:
+    """The parser of ``python -m MODULE``: its arguments from :data:`SCRIPTS`, described by the first
+    line of the module's docstring ``doc``."""
+    description = doc.splitlines()[0] if doc else None
+    result = argparse.ArgumentParser(prog=f"python -m {module}", description=description)
+    SCRIPTS[module](result)
+    return result
