@@ -3,9 +3,10 @@
 Each link of a lesson's navigation bar opens the next lesson in a tab of its own, and each tab
 starts a kernel: after a walk through the series, fourteen kernels (and the servers they started)
 would share the learner's cores. ``make lab`` and ``make lab-solutions`` run JupyterLab with this
-session manager: before a notebook gets a kernel, the kernels of the other notebooks are shut down,
-all but the one used last. A tab whose kernel was shut down shows "No Kernel"; running a cell there
-asks for one, and the lesson's first cell restores its project as always.
+session manager: a few seconds after a notebook gets a kernel (once its tab has settled), the
+kernels of all but the two notebooks used last are shut down. A tab whose kernel was shut down
+shows "No Kernel"; running a cell there asks for one, and the lesson's first cell restores its
+project as always.
 """
 
 from __future__ import annotations
@@ -13,30 +14,37 @@ from __future__ import annotations
 import asyncio
 
 from jupyter_server.services.sessions.sessionmanager import SessionManager
+from tornado import web
 
 KEEP = 2  # kernels: the lesson in front, and the one the learner came from
+SETTLE = 5  # seconds a new tab is given to finish setting up its kernel: it fails if shut down before
 
 
 class RecentLessons(SessionManager):
     """A session manager that keeps at most ``KEEP`` notebook kernels running."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._one_at_a_time = asyncio.Lock()  # sessions made at once would not see each other
+    _tidy: asyncio.Task | None = None
 
     async def create_session(self, path=None, name=None, type=None, kernel_name=None, kernel_id=None):
-        """Make room first (for a notebook that needs a new kernel), then create the session."""
-        async with self._one_at_a_time:
-            if type == "notebook" and kernel_id is None:
-                await self.make_room(path)
-            return await super().create_session(path=path, name=name, type=type, kernel_name=kernel_name,
-                                                kernel_id=kernel_id)
+        """Create the session, then tidy up once no other notebook has opened for ``SETTLE`` s."""
+        model = await super().create_session(path=path, name=name, type=type, kernel_name=kernel_name,
+                                             kernel_id=kernel_id)
+        if type == "notebook":
+            if self._tidy is not None:
+                self._tidy.cancel()
+            self._tidy = asyncio.ensure_future(self.keep_recent(SETTLE))
+        return model
 
-    async def make_room(self, path: str | None) -> None:
-        """Shut down the kernels of the notebooks other than ``path``, all but the one used last."""
-        others = [s for s in await self.list_sessions() if s["type"] == "notebook" and s["path"] != path]
-        others.sort(key=lambda session: session["kernel"]["last_activity"], reverse=True)
-        for session in others[KEEP - 1:]:
+    async def keep_recent(self, delay: float = 0) -> None:
+        """After ``delay`` seconds, shut down the kernels of the notebooks other than the ``KEEP``
+        used last."""
+        await asyncio.sleep(delay)
+        notebooks = [s for s in await self.list_sessions() if s["type"] == "notebook"]
+        notebooks.sort(key=lambda session: session["kernel"]["last_activity"], reverse=True)
+        for session in notebooks[KEEP:]:
             self.log.info("Shutting down the kernel of %s: a lesson left for another keeps no kernel",
                           session["path"])
-            await self.delete_session(session["id"])
+            try:
+                await self.delete_session(session["id"])
+            except (KeyError, web.HTTPError):
+                pass  # closed meanwhile, its kernel with it
