@@ -44,9 +44,13 @@ def course_processes(folder: Path) -> list[str]:
     return found
 
 
-def git_status() -> str:
+def git_status_of(folder: Path) -> str:
     status = ["git", "status", "--porcelain"]
-    return subprocess.run(status, cwd=cli.REPO, capture_output=True, text=True).stdout
+    return subprocess.run(status, cwd=folder, capture_output=True, text=True).stdout
+
+
+def git_status() -> str:
+    return git_status_of(cli.REPO)
 
 
 @pytest.fixture(scope="module")
@@ -202,6 +206,18 @@ def test_the_terminal_recipe_of_01_works_as_typed_in_jupyterlabs_terminal(lab, p
     text = typed_in_a_terminal(page, base, recipe, "0001_initial")
     assert "[X] 0001_initial" in text, text
     assert "No such file" not in text and "not found" not in text, text
+def test_the_terminal_recipe_of_01_works_as_typed_in_the_teachers_jupyterlab_too(browser, tmp_path):
+    """make lab-solutions serves the whole course and opens notebooks/01: its terminal starts in
+    notebooks/, so the same cd line leads to the same project."""
+    root = copy_of_the_course(tmp_path / "course")
+    with documented_lab(root, "make lab-solutions") as opened, browser.new_context() as context:
+        base, page = opened.split("/lab")[0], context.new_page()
+        restart_and_run_all(page, base, f"notebooks/{SERIES[0].name}")
+        text = typed_in_a_terminal(page, base, terminal_recipe(), "0001_initial")
+    assert "[X] 0001_initial" in text, text
+    assert git_status_of(root) == "", "the teacher's walk changed files of the course"
+
+
 # What does not fit a phone's width: the page scrolling sideways, text wider than the screen, or a
 # wide output, input or diagram that cannot be scrolled inside its box.
 PHONE_LAYOUT = """() => {
