@@ -75,7 +75,7 @@ def page(lab, browser):
 def open_notebook(page, base: str, name: str):
     page.goto(f"{base}/lab/tree/{name}?token={LAB_TOKEN}&reset")  # reset: only this notebook open
     panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
-    panel.locator(".jp-RenderedMarkdown a", has_text="Contents").first.wait_for(timeout=60000)
+    panel.locator(".jp-RenderedMarkdown a", has_text="Contents").first.wait_for(timeout=120000)
     return panel
 
 
@@ -116,13 +116,13 @@ def restart_and_run_all(page, base: str, name: str) -> None:
     """Open the notebook ``name`` alone, then Run › Restart Kernel and Run All Cells, and wait until
     it ends (or stops at the first exercise left to the learner)."""
     open_notebook(page, base, name)
-    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=60000)
-    page.click("text=Run", timeout=10000)  # the Run menu
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=120000)
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Run$")).click(timeout=30000)
     page.get_by_text("Restart Kernel and Run All Cells…").click()
     page.locator(".jp-Dialog-button.jp-mod-accept").click()
     indicator = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator")
     try:  # restarting, then busy until Run All ends or stops at the first exercise left to do
-        indicator.and_(page.locator("[data-status='busy']")).wait_for(timeout=15000)
+        indicator.and_(page.locator("[data-status='busy']")).wait_for(timeout=30000)
     except Exception:
         pass  # already done
     page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator[data-status='idle']"
