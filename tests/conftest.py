@@ -17,6 +17,50 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
+# The learner's folders in this checkout: a test run must leave them as it found them (a test works
+# in tmp_path, COURSE_WORKDIR or a copy of the course, never in the learner's copies or projects).
+LEARNER_FOLDERS = ("student", "work")
+_LEARNER_FILES = pytest.StashKey[dict]()
+_LEARNER_CHANGES = pytest.StashKey[list]()
+
+
+def learner_files() -> dict[str, tuple[int, int]]:
+    """Every file under the learner's folders of this checkout: its size and modification time."""
+    from course.cli import REPO
+
+    return {str(path.relative_to(REPO)): (path.stat().st_size, path.stat().st_mtime_ns)
+            for name in LEARNER_FOLDERS for path in sorted((REPO / name).rglob("*")) if path.is_file()}
+
+
+def pytest_sessionstart(session):
+    if not hasattr(session.config, "workerinput"):  # pytest-xdist: the controller alone
+        session.config.stash[_LEARNER_FILES] = learner_files()
+
+
+def pytest_sessionfinish(session):
+    before = session.config.stash.get(_LEARNER_FILES, None)
+    if before is None:
+        return
+    after = learner_files()
+    changes = ([f"removed {name}" for name in sorted(before.keys() - after.keys())]
+               + [f"added {name}" for name in sorted(after.keys() - before.keys())]
+               + [f"changed {name}" for name in sorted(before.keys() & after.keys())
+                  if before[name] != after[name]])
+    if changes:
+        session.config.stash[_LEARNER_CHANGES] = changes
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    changes = config.stash.get(_LEARNER_CHANGES, [])
+    if changes:
+        terminalreporter.section("the learner's files of this checkout changed", red=True)
+        folders = " or ".join(f"{name}/" for name in LEARNER_FOLDERS)
+        terminalreporter.line(f"The run changed {len(changes)} file(s) in {folders} of this checkout; "
+                              "tests must work in a copy of the course:")
+        for change in changes[:20]:
+            terminalreporter.line(f"  {change}")
+
 
 @pytest.fixture(scope="session")
 def restore_cache(tmp_path_factory, worker_id) -> Path:
@@ -39,9 +83,10 @@ def scratch(tmp_path, monkeypatch, restore_cache) -> Path:
     return tmp_path / "work"
 
 
-def copy_of_the_course(folder: Path) -> Path:
+def copy_of_the_course(folder: Path, venv: str = ".venv") -> Path:
     """A throwaway clone of the course as its files are now (tracked and new files, not what git
-    ignores), committed, with this checkout's ``.venv/`` linked in: the place to run the commands
+    ignores), committed, with this checkout's ``.venv/`` linked in (or, named by ``venv``, another
+    of its environments, such as ``.venv-3.13`` of make test-pythons): the place to run the commands
     the documentation shows, exactly as written, without touching this checkout's ``student/`` or
     ``work/``. Run them with :func:`copy_env`, so that the linked environment imports the copy's
     ``course`` package rather than this checkout's (it is installed in editable mode)."""
@@ -57,13 +102,13 @@ def copy_of_the_course(folder: Path) -> Path:
             (folder / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(REPO / name, folder / name)
     try:
-        (folder / ".venv").symlink_to(REPO / ".venv", target_is_directory=True)
+        (folder / ".venv").symlink_to(REPO / venv, target_is_directory=True)
     except OSError:
         if os.name != "nt":
             raise
         # Windows lets only administrators and developer mode make symbolic links; a junction, the
         # folder link any user may make, does the same here (and rmtree removes it, not its target).
-        subprocess.run(["cmd", "/c", "mklink", "/J", str(folder / ".venv"), str(REPO / ".venv")],
+        subprocess.run(["cmd", "/c", "mklink", "/J", str(folder / ".venv"), str(REPO / venv)],
                        check=True, capture_output=True)
     git = ["git", "-c", "user.name=course", "-c", "user.email=course@example.invalid"]
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "the course as tested"]):
@@ -82,11 +127,11 @@ LAB_TOKEN = "course-browser-test"
 
 
 @contextlib.contextmanager
-def documented_lab(folder: Path, command: str, timeout: float = 180) -> Iterator[str]:
+def documented_lab(folder: Path, command: str, timeout: float = 180, **extra: str) -> Iterator[str]:
     """Run ``command`` (``make lab`` or another JupyterLab command, exactly as the documentation
     writes it) in the copy ``folder`` as a person does: JupyterLab hands the page it opens to
     ``BROWSER``, here a recorder. Yield that page's address (the token included); then stop the
-    command and everything it started, by its process group."""
+    command and everything it started, by its process group. ``extra``: more environment (PATH)."""
     from course.server import free_port
 
     if os.name == "nt":
@@ -94,7 +139,8 @@ def documented_lab(folder: Path, command: str, timeout: float = 180) -> Iterator
     recorder, urls, log = (folder.parent / name for name in ("browser", "opened.txt", "lab.log"))
     recorder.write_text(f'#!/bin/sh\necho "$1" >> "{urls}"\n', encoding="utf-8")
     recorder.chmod(0o755)
-    env = copy_env(folder, BROWSER=f"{recorder} %s", JUPYTER_TOKEN=LAB_TOKEN, JUPYTER_PORT=str(free_port()))
+    env = copy_env(folder, BROWSER=f"{recorder} %s", JUPYTER_TOKEN=LAB_TOKEN, JUPYTER_PORT=str(free_port()),
+                   **extra)
     with open(log, "w", encoding="utf-8") as output:
         process = subprocess.Popen(shlex.split(command), cwd=folder, env=env, stdout=output,
                                    stderr=subprocess.STDOUT, start_new_session=True)
