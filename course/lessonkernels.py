@@ -37,14 +37,17 @@ class RecentLessons(SessionManager):
 
     async def keep_recent(self, delay: float = 0) -> None:
         """After ``delay`` seconds, shut down the kernels of the notebooks other than the ``KEEP``
-        used last."""
+        used last. A failure is logged: the kernels then stay, as in a plain JupyterLab."""
         await asyncio.sleep(delay)
-        notebooks = [s for s in await self.list_sessions() if s["type"] == "notebook"]
-        notebooks.sort(key=lambda session: session["kernel"]["last_activity"], reverse=True)
-        for session in notebooks[KEEP:]:
-            self.log.info("Shutting down the kernel of %s: a lesson left for another keeps no kernel",
-                          session["path"])
-            try:
-                await self.delete_session(session["id"])
-            except (KeyError, web.HTTPError):
-                pass  # closed meanwhile, its kernel with it
+        try:
+            notebooks = [s for s in await self.list_sessions() if s["type"] == "notebook"]
+            notebooks.sort(key=lambda session: session["kernel"].get("last_activity") or "", reverse=True)
+            for session in notebooks[KEEP:]:
+                self.log.info("Shutting down the kernel of %s: a lesson left for another keeps no kernel",
+                              session["path"])
+                try:
+                    await self.delete_session(session["id"])
+                except (KeyError, web.HTTPError):
+                    pass  # closed meanwhile, its kernel with it
+        except Exception:
+            self.log.exception("Could not shut down the kernels of the lessons left behind")

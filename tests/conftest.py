@@ -117,9 +117,11 @@ def copy_of_the_course(folder: Path, venv: str = ".venv") -> Path:
 
 
 def copy_env(folder: Path, **extra: str) -> dict[str, str]:
-    """The environment for a command run in the copy ``folder``: this one without the course's
-    and pytest's own variables, with the copy's ``course`` package first on the path."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("COURSE_", "PYTEST_", "JUPYTER_"))}
+    """The environment for a command run in the copy ``folder``: this one without the course's,
+    pytest's and make's own variables (a shell has none of them), with the copy's ``course``
+    package first on the path."""
+    own = ("COURSE_", "PYTEST_", "JUPYTER_", "MAKE", "MFLAGS")  # make's: as typed in a shell, not under make
+    env = {k: v for k, v in os.environ.items() if not k.startswith(own)}
     return {**env, "PYTHONPATH": str(folder), **extra}
 
 

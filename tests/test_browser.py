@@ -145,7 +145,7 @@ def test_after_a_walk_along_every_navigation_bar_at_most_two_kernels_run(lab, pa
     while running != [SERIES[-2].name, SERIES[-1].name] and time.monotonic() < deadline:
         page.wait_for_timeout(1000)  # the others are shut down once the last tab has settled
         running = sorted(s["path"] for s in api(page, base, "sessions"))
-    assert running == [SERIES[-2].name, SERIES[-1].name]
+    assert running == [SERIES[-2].name, SERIES[-1].name], api(page, base, "sessions")
     assert len(api(page, base, "kernels")) == 2
     assert page.locator(".jp-Dialog").count() == 0, page.locator(".jp-Dialog").first.inner_text()
 
