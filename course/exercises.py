@@ -6,6 +6,7 @@ raises ``Incorrect`` with what is wrong and where to look otherwise (never a bar
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sqlite3
@@ -340,7 +341,9 @@ def _settings_module(module: str):
         raise Incorrect("No manage.py here: run the notebook's first cell first.")
     if "" not in sys.path and str(Path.cwd()) not in sys.path:
         sys.path.insert(0, str(Path.cwd()))
-    try:
+    try:  # read again each time: the cells above may have changed the file since
+        if module in sys.modules:
+            return importlib.reload(sys.modules[module])
         return importlib.import_module(module)
     except Exception as error:
         raise _raised(f"Loading {module}", error) from None
@@ -350,8 +353,11 @@ def check_logentry_prediction(answer, module: str = "core.settings.multi") -> No
     """Where Django's router chain, with the routers of ``module``, sends writes of ``admin.LogEntry``."""
     from django.db.utils import ConnectionRouter
 
-    routers = ConnectionRouter(_settings_module(module).DATABASE_ROUTERS)
-    truth = routers.db_for_write(_fake_model("admin", "logentry"))
+    chain = getattr(_settings_module(module), "DATABASE_ROUTERS", None)
+    if chain is None:
+        raise Incorrect(f"{module} has no DATABASE_ROUTERS yet: run the cells above that write "
+                        "core/db_routers.py and add DATABASE_ROUTERS to the settings, then this one.")
+    truth = ConnectionRouter(chain).db_for_write(_fake_model("admin", "logentry"))
     because = ("LogEntry is a model of the app 'admin', which is in AuthRouter.route_app_labels; "
                "AuthRouter is asked first and answers 'auth_db'." if truth == "auth_db" else
                "Read the routers in core/db_routers.py in the order of DATABASE_ROUTERS.")
@@ -1822,3 +1828,29 @@ def _login_writes(answer: str, server, password: str) -> None:
             "no post is read or written.")
     _ok("a login writes only to split_auth_db (the user's last_login, a session); split_acmeapp_db is "
         "untouched.")
+
+
+class NotReady(CourseError):
+    """A check that could not run: what it reads is not there yet in this kernel."""
+
+
+def _guarded(check):
+    """``check``, saying in one line what to do when it cannot run (Django not set up, a file or a
+    name of the cells above missing) instead of a traceback through the course's code."""
+    @functools.wraps(check)
+    def run(*args, **kwargs):
+        try:
+            return check(*args, **kwargs)
+        except CourseError:
+            raise
+        except Exception as error:
+            first = (str(error).splitlines() or [""])[0]
+            raise NotReady(f"This check could not run ({type(error).__name__}: {first}). Run the cells above "
+                           "it in order, from the notebook's first cell (Run › Run All Above Selected "
+                           "Cell), then this one again.") from None
+    return run
+
+
+for _name, _check in list(globals().items()):  # every check the notebooks call
+    if _name.startswith("check_") and callable(_check):
+        globals()[_name] = _guarded(_check)

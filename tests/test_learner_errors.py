@@ -43,6 +43,11 @@ os.chdir(HERE / "empty")
 # In the order run: (cell, the error's name, what its one line says, or the learner's file its
 # traceback shows, in a tuple, for an error of the learner's own code, called by a helper).
 CASES = [
+    # A check run before the cells it reads (here Django's set-up), as a learner skipping ahead does.
+    ("from course.exercises import check_owners_prediction\n"
+     "check_owners_prediction({'django_admin_log': 'admin', 'django_session': 'sessions', "
+     "'auth_user_groups': 'auth', 'django_migrations': 'no app'})", "NotReady",
+     "Run All Above Selected Cell"),
     ('manage("check")', "NotInProject", "run this notebook's first cell"),
     ("run_pytest()", "NotInProject", "the cell that writes pytest.ini"),
     ('setup_django("core.settings.multi")', "NotInProject", "run this notebook's first cell"),
