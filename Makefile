@@ -9,6 +9,9 @@
 #                         LESSONS="03 04": only these lessons)
 PYTHON   ?= python3
 POSTGRES ?= yes
+# A yes/no variable with another value (POSTGRES=nope) stops make with one line, before anything runs.
+$(foreach v,POSTGRES REPLACE STUDENT,$(if $(filter-out yes no,$($(v))),\
+  $(error $(v) is yes or no, not '$($(v))')))
 COURSE    = $(PYTHON) -m course $(if $(filter no,$(POSTGRES)),--without-postgres)
 
 TARGETS := install lab lab-solutions test check test-pythons test-browser lock student grade site outputs nav project bench clean

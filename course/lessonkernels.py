@@ -5,8 +5,8 @@ starts a kernel: after a walk through the series, fourteen kernels (and the serv
 would share the learner's cores. ``make lab`` and ``make lab-solutions`` run JupyterLab with this
 session manager: a few seconds after a notebook gets a kernel (once its tab has settled), the
 kernels of all but the two notebooks used last are shut down. A tab whose kernel was shut down
-shows "No Kernel"; running a cell there asks for one, and the lesson's first cell restores its
-project as always.
+shows "No Kernel"; running a cell there starts a fresh kernel, and the lesson's first cell
+restores its project as always.
 """
 
 from __future__ import annotations

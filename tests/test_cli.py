@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -144,3 +145,14 @@ def test_every_nbval_run_is_spelt_once_with_its_cell_timeout():
              for line in path.read_text(encoding="utf-8").splitlines() if spelt.search(line)]
     assert found == ['course/cli.py: NBVAL = ["--nbval", "--nbval-current-env", '
                      'f"--nbval-cell-timeout={CELL_TIMEOUT}"]'], "use cli.NBVAL, not a spelling of your own"
+
+
+@pytest.mark.parametrize("typed", ["make lab POSTGRES=nope", "make student REPLACE=y",
+                                   "make clean STUDENT=1"])
+def test_a_yes_or_no_variable_of_make_with_another_value_stops_before_anything_runs(typed):
+    """`POSTGRES=nope` used to mean yes without a word: make now stops with one line."""
+    shell = {k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "MFLAGS"))}  # not a sub-make
+    result = subprocess.run(typed.split(), cwd=cli.REPO, env=shell, capture_output=True, text=True)
+    name, value = typed.split()[-1].split("=")
+    assert result.returncode == 2 and result.stdout == ""
+    assert f"{name} is yes or no, not '{value}'" in result.stderr
