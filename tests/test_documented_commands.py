@@ -32,7 +32,6 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import copy_env, copy_of_the_course, documented_lab
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from test_grade import handed_in, solved, untouched
 
 from course.cli import REPO, find_python
@@ -397,6 +396,8 @@ def test_jupyterlab_opens_the_first_lesson_ready_to_run(tmp_path, browser, docum
 def first_cell_runs(browser, opened: str) -> None:
     """Open the page ``opened`` in Chromium: lesson 01's tab is in front, and its first code cell,
     run with Shift+Enter, prints that the project folder is ready, without an error."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout  # the browser extra: not in make test
+
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         page.goto(opened)
