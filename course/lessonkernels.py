@@ -23,22 +23,28 @@ SETTLE = 5  # seconds a new tab is given to finish setting up its kernel: it fai
 class RecentLessons(SessionManager):
     """A session manager that keeps at most ``KEEP`` notebook kernels running."""
 
-    _tidy: asyncio.Task | None = None
+    _opened = 0  # notebooks given a kernel so far: the tidy-up after the last one alone acts
+    _waiting: set[asyncio.Task] = set()
 
     async def create_session(self, path=None, name=None, type=None, kernel_name=None, kernel_id=None):
         """Create the session, then tidy up once no other notebook has opened for ``SETTLE`` s."""
         model = await super().create_session(path=path, name=name, type=type, kernel_name=kernel_name,
                                              kernel_id=kernel_id)
         if type == "notebook":
-            if self._tidy is not None:
-                self._tidy.cancel()
-            self._tidy = asyncio.ensure_future(self.keep_recent(SETTLE))
+            self._opened += 1
+            task = asyncio.ensure_future(self.keep_recent(SETTLE, after=self._opened))
+            self._waiting.add(task)
+            task.add_done_callback(self._waiting.discard)
         return model
 
-    async def keep_recent(self, delay: float = 0) -> None:
+    async def keep_recent(self, delay: float = 0, after: int | None = None) -> None:
         """After ``delay`` seconds, shut down the kernels of the notebooks other than the ``KEEP``
-        used last. A failure is logged: the kernels then stay, as in a plain JupyterLab."""
+        used last; not if another notebook opened meanwhile (``after``: the count when this one
+        did), since the tidy-up after that one follows. A failure is logged: the kernels then
+        stay, as in a plain JupyterLab."""
         await asyncio.sleep(delay)
+        if after is not None and after != self._opened:
+            return
         try:
             notebooks = [s for s in await self.list_sessions() if s["type"] == "notebook"]
             notebooks.sort(key=lambda session: session["kernel"].get("last_activity") or "", reverse=True)

@@ -139,6 +139,7 @@ def documented_lab(folder: Path, command: str, timeout: float = 180, **extra: st
     if os.name == "nt":
         pytest.skip("the documented JupyterLab commands are run here on Linux and macOS")
     recorder, urls, log = (folder.parent / name for name in ("browser", "opened.txt", "lab.log"))
+    urls.unlink(missing_ok=True)  # what an earlier run in the same folder opened
     recorder.write_text(f'#!/bin/sh\necho "$1" >> "{urls}"\n', encoding="utf-8")
     recorder.chmod(0o755)
     env = copy_env(folder, BROWSER=f"{recorder} %s", JUPYTER_TOKEN=LAB_TOKEN, JUPYTER_PORT=str(free_port()),

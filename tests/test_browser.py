@@ -113,8 +113,10 @@ def test_restart_and_run_all_on_a_learner_copy_leaves_nothing_running(lab, page,
 
 
 def restart_and_run_all(page, base: str, name: str) -> None:
-    """Open the notebook ``name`` alone, then Run › Restart Kernel and Run All Cells, and wait until
-    it ends (or stops at the first exercise left to the learner)."""
+    """Open the notebook ``name`` alone, with no kernel left from the tests before (the session
+    manager may be shutting one down as the page connects to it), then Run › Restart Kernel and
+    Run All Cells, and wait until it ends (or stops at the first exercise left to the learner)."""
+    no_kernels(page, base)
     open_notebook(page, base, name)
     page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=120000)
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Run$")).click(timeout=30000)
@@ -134,6 +136,7 @@ def test_after_a_walk_along_every_navigation_bar_at_most_two_kernels_run(lab, pa
     kernels of the lesson in front and of the one before it, and shuts down the others (a few
     seconds later: no dialog on the way)."""
     base, _ = lab
+    no_kernels(page, base)
     open_notebook(page, base, SERIES[0].name)
     for lesson in SERIES[1:]:
         current = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
@@ -148,6 +151,13 @@ def test_after_a_walk_along_every_navigation_bar_at_most_two_kernels_run(lab, pa
     assert running == [SERIES[-2].name, SERIES[-1].name], api(page, base, "sessions")
     assert len(api(page, base, "kernels")) == 2
     assert page.locator(".jp-Dialog").count() == 0, page.locator(".jp-Dialog").first.inner_text()
+
+
+def no_kernels(page, base: str) -> None:
+    """Shut down every notebook's kernel left by the tests before, through JupyterLab's server."""
+    for session in api(page, base, "sessions") if page.url.startswith(base) else []:
+        page.evaluate("url => fetch(url, {method: 'DELETE'})",
+                      f"{base}/api/sessions/{session['id']}?token={LAB_TOKEN}")
 
 
 def api(page, base: str, name: str) -> list[dict]:
