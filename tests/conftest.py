@@ -162,13 +162,22 @@ def documented_lab(folder: Path, command: str, timeout: float = 180, **extra: st
             opened = re.search(r'http://[^"\s]+', page).group()
         yield opened
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_group(process)
+
+
+def stop_group(process: subprocess.Popen, grace: float = 60) -> None:
+    """Stop ``process`` and every process of its group, JupyterLab included (make exits first):
+    SIGTERM, which lets JupyterLab shut its kernels down, then SIGKILL to what is left after
+    ``grace`` seconds."""
+    deadline = time.monotonic() + grace
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+        while time.monotonic() < deadline:
+            process.poll()  # make itself, reaped once it exits: a zombie still counts in its group
+            os.killpg(process.pid, 0)  # ProcessLookupError once the whole group is gone
+            time.sleep(0.5)
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
 
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
