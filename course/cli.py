@@ -270,6 +270,14 @@ def lab_command(python: Path, solutions: bool = False) -> tuple[list[str], Path]
     return [*argv, FIRST], REPO / "notebooks" if solutions else root
 
 
+def terminal_shell(env: dict[str, str]) -> dict[str, str]:
+    """``env`` with a ``SHELL`` for JupyterLab's terminal. It starts the learner's ``$SHELL``; where
+    none is set (a container, a CI runner, some hubs' spawners) it falls back to ``sh``, in which
+    the lessons' ``source .venv/bin/activate`` fails: bash then, when the machine has it."""
+    bash = shutil.which("bash")
+    return env if env.get("SHELL") or not bash else {**env, "SHELL": bash}
+
+
 def forget_tabs(solutions: bool = False) -> None:
     """Let the learner's (or the teacher's) JupyterLab forget the tabs it had open, with the rest
     of its workspace: it would reopen every tab at start, and each notebook would start a kernel at
@@ -360,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
             solutions = args.command == "lab-solutions"
             command, folder = lab_command(python, solutions)
             forget_tabs(solutions)
-            return subprocess.call(command, cwd=folder)
+            return subprocess.call(command, cwd=folder, env=terminal_shell(os.environ))
         if args.command == "test":  # notebooks named: nbval on them, in this process
             named = any(a.endswith(".ipynb") or Path(a).name == "notebooks" for a in extra)
             return subprocess.call([str(python), "-m", "pytest", *(STRICT if named else PYTEST), *extra],

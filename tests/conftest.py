@@ -119,9 +119,10 @@ def copy_of_the_course(folder: Path, venv: str = ".venv") -> Path:
 def copy_env(folder: Path, **extra: str) -> dict[str, str]:
     """The environment for a command run in the copy ``folder``: this one without the course's,
     pytest's and make's own variables (a shell has none of them), with the copy's ``course``
-    package first on the path."""
+    package first on the path. ``SHELL`` goes too, as on a CI runner or in a container: the
+    lessons' terminal recipe must work there, not only under the tester's login shell."""
     own = ("COURSE_", "PYTEST_", "JUPYTER_", "MAKE", "MFLAGS")  # make's: as typed in a shell, not under make
-    env = {k: v for k, v in os.environ.items() if not k.startswith(own)}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(own) and k != "SHELL"}
     return {**env, "PYTHONPATH": str(folder), **extra}
 
 

@@ -156,3 +156,9 @@ def test_a_yes_or_no_variable_of_make_with_another_value_stops_before_anything_r
     name, value = typed.split()[-1].split("=")
     assert result.returncode == 2 and result.stdout == ""
     assert f"{name} is yes or no, not '{value}'" in result.stderr
+
+
+def test_jupyterlabs_terminal_gets_bash_where_no_shell_is_set_and_keeps_the_learners_own():
+    """Without SHELL, JupyterLab's terminal is sh, where the lessons' `source …/activate` fails."""
+    assert cli.terminal_shell({"SHELL": "/bin/zsh"})["SHELL"] == "/bin/zsh"
+    assert cli.terminal_shell({})["SHELL"].endswith("bash")
