@@ -14,7 +14,7 @@ $(foreach v,POSTGRES REPLACE STUDENT,$(if $(filter-out yes no,$($(v))),\
   $(error $(v) is yes or no, not '$($(v))')))
 COURSE    = $(PYTHON) -m course $(if $(filter no,$(POSTGRES)),--without-postgres)
 
-TARGETS := install lab lab-solutions test check test-pythons test-browser lock student grade site outputs nav project bench clean
+TARGETS := install lab lab-solutions test check test-pythons test-browser test-faults lock student grade site outputs nav project bench clean
 .PHONY: help python $(TARGETS)
 
 help:  ## List the targets
@@ -44,6 +44,9 @@ test-pythons: python  ## The strict series on every other supported Python found
 
 test-browser: python  ## The learner's walkthrough in a real JupyterLab in headless Chromium (a few minutes)
 	@$(COURSE) test-browser
+
+test-faults: python  ## Faults a learner's machine meets, injected for real: each must end in one line and lose nothing
+	@$(COURSE) test-faults
 
 lock: python  ## Regenerate requirements.txt from pyproject.toml, for every platform and Python
 	@$(COURSE) lock $(if $(UPGRADE),--upgrade $(UPGRADE))

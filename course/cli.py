@@ -43,7 +43,9 @@ NBVAL = ["--nbval", "--nbval-current-env", f"--nbval-cell-timeout={CELL_TIMEOUT}
 # The strict series in this process (cells reported one by one): one notebook's cells in one worker.
 STRICT = ["-n", "2", "--dist", "loadfile", *NBVAL]
 # The fast part alone (make check): unit tests and lint, no notebook executed.
-CHECK = ["-q", "-n", "2", "-m", "not slow and not browser", "tests"]
+CHECK = ["-q", "-n", "2", "-m", "not slow and not browser and not faults", "tests"]
+# The fault suite (make test-faults): killed kernels, full disks, interrupted installs, for real.
+FAULTS = ["-m", "faults", "-n", "2", "--dist", "loadfile"]
 # What `test-pythons` runs on each other Python: the strict series and the helpers' unit tests.
 SERIES = ["notebooks", "tests/test_helpers.py"]
 UV = "uv==0.13.8"  # the resolver behind `lock`: universal (every platform and Python) and fast
@@ -54,7 +56,8 @@ PLATFORMS = {  # where the lock must install from wheels alone, as uv names them
     "macOS x86-64": "x86_64-apple-darwin",
     "Windows x86-64": "x86_64-pc-windows-msvc",
 }
-PYTEST_COMMANDS = ("test", "check", "test-browser")  # they hand the arguments they do not know to pytest
+# The commands that hand the arguments they do not know to pytest.
+PYTEST_COMMANDS = ("test", "check", "test-browser", "test-faults")
 MODULES = {  # commands that run one of the course's scripts in the environment (arguments: course.arguments)
     "student": ("course.student", "write student copies (solutions replaced by stubs) into student/"),
     "grade": ("course.grade", "grade handed-in copies by running them (DIR: one folder per student)"),
@@ -75,6 +78,8 @@ COMMANDS = {  # every command of `python -m course`, and what it does (its --hel
     "test-pythons": "the strict series on the other supported Pythons found here",
     "test-browser": "the learner's walkthrough in a real JupyterLab in headless Chromium "
                     "(needs Chromium: Debian's chromium package)",
+    "test-faults": "what a learner's machine does wrong, done for real: killed kernels, a full disk, "
+                   "interrupted installs, damaged copies (a few minutes)",
     "lock": "regenerate requirements.txt from pyproject.toml, for every platform and Python",
     **{name: text for name, (_, text) in MODULES.items()},
     "clean": "remove what runs generate (scratch projects, databases, caches); keep the environments",
@@ -375,6 +380,8 @@ def main(argv: list[str] | None = None) -> int:
                                    cwd=REPO)
         if args.command == "check":
             return subprocess.call([str(python), "-m", "pytest", *CHECK, *extra], cwd=REPO)
+        if args.command == "test-faults":
+            return subprocess.call([str(python), "-m", "pytest", *FAULTS, *extra], cwd=REPO)
         if args.command == "test-browser":
             return subprocess.call([str(python), "-m", "pytest", "-m", "browser", "-p", "no:xdist", *extra],
                                    cwd=REPO)

@@ -197,3 +197,86 @@ def browser():
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield chromium
         chromium.close()
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class LiveKernel:
+    """A real IPython kernel of this environment, started as JupyterLab starts one for a lesson (in
+    ``cwd``, with ``env``), for the fault suite: run cells, interrupt or kill it mid-cell."""
+
+    def __init__(self, cwd: Path, env: dict[str, str]):
+        from jupyter_client import KernelManager
+
+        self.manager = KernelManager(kernel_name="python3")
+        self.manager.start_kernel(cwd=str(cwd), env=env)
+        self.client = self.manager.client()
+        self.client.start_channels()
+        self.client.wait_for_ready(timeout=60)
+
+    @property
+    def pid(self) -> int:
+        """The kernel's process id."""
+        return self.manager.provisioner.process.pid
+
+    def send(self, code: str) -> str:
+        """Start running ``code`` without waiting for it; the message id, for :meth:`result`."""
+        return self.client.execute(code, store_history=True)
+
+    def result(self, msg_id: str, timeout: float = 180) -> tuple[str, str]:
+        """What the cell ``msg_id`` printed (streams and displayed text), and its error as JupyterLab
+        shows it (the traceback's lines, colours removed; "" when none), once it has finished."""
+        printed, error = [], ""
+        while True:
+            msg = self.client.get_iopub_msg(timeout=timeout)
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            kind, content = msg["msg_type"], msg["content"]
+            if kind == "stream":
+                printed.append(content["text"])
+            elif kind in ("execute_result", "display_data"):
+                printed.append(content["data"].get("text/plain", "") + "\n")
+            elif kind == "error":
+                error = ANSI.sub("", "\n".join(content["traceback"]))
+            elif kind == "status" and content["execution_state"] == "idle":
+                return "".join(printed), error
+
+    def run(self, code: str, timeout: float = 180) -> tuple[str, str]:
+        """Run ``code`` as a cell; what it printed and its error (see :meth:`result`)."""
+        return self.result(self.send(code), timeout)
+
+    def interrupt(self) -> None:
+        """What Kernel › Interrupt does (SIGINT)."""
+        self.manager.interrupt_kernel()
+
+    def kill(self) -> None:
+        """Kill the kernel's process (SIGKILL), as a crash or the system's out-of-memory killer."""
+        self.manager.provisioner.process.kill()
+        self.manager.provisioner.process.wait()
+
+    def shutdown(self) -> None:
+        """Shut the kernel down as JupyterLab does (idempotent)."""
+        self.client.stop_channels()
+        if self.manager.has_kernel:
+            self.manager.shutdown_kernel(now=True)
+
+
+@pytest.fixture
+def kernels(tmp_path, restore_cache) -> Iterator:
+    """Start real lesson kernels: ``kernels(**env)`` returns a :class:`LiveKernel` running in
+    ``notebooks/``, with its scratch folders in ``tmp_path/work`` (``COURSE_WORKDIR``, or ``env``'s)
+    and the session's restore snapshots. Every kernel is shut down after the test."""
+    from course.workspace import NOTEBOOKS
+
+    started: list[LiveKernel] = []
+
+    def start(cwd: Path = NOTEBOOKS, **env: str) -> LiveKernel:
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "COURSE_"))}
+        base |= {"COURSE_WORKDIR": str(tmp_path / "work"), "COURSE_CACHE": str(restore_cache)}
+        started.append(LiveKernel(cwd, base | env))
+        return started[-1]
+
+    yield start
+    for kernel in started:
+        kernel.shutdown()

@@ -89,6 +89,7 @@ EXCLUDED = {
     r"make test( PYTHON=\S+)?": "the whole suite: CI runs it (.ci/run); make bench here runs it too",
     r"python -m course test": "make test without make: the GitHub workflow runs it on Windows",
     r'make test-pythons( VERSIONS="[\d. ]+")?': "the series on the other Pythons: CI runs it (.ci/run)",
+    r"make test-faults": "the fault suite: CI runs it (.ci/run)",
     r"make test-browser": "CI runs it (.ci/run), and it holds these tests: from here it would recurse",
     r"(make|python -m course) lock( UPGRADE=\S+)?": "minutes long, and bound to the network (PyPI)",
     r"py -3\.\d+ .*": "the Windows launcher: these tests run on Linux and macOS",
