@@ -134,6 +134,7 @@ def _make_venv(env: Path) -> None:
             raise Stop(f"{shown(env)} exists but is not a virtual environment; move it away and retry.")
         made_with = _venv_version(env)
         if made_with == this_python() and python_in(env).exists():
+            _ensure_pip(env)
             return
         print(f"Rebuilding {shown(env)} with Python {this_python()} (it was made with Python {made_with}).")
     else:
@@ -145,6 +146,18 @@ def _make_venv(env: Path) -> None:
             f"Python {this_python()} could not create a virtual environment ({error}). On Debian and "
             f"Ubuntu, install its venv module first: sudo apt install python{this_python()}-venv"
         ) from None
+
+
+def _ensure_pip(env: Path) -> None:
+    """Give the venv ``env`` the pip it lacks: an install stopped in its first seconds (Ctrl-C while
+    ``venv`` ran) leaves the interpreter without it. ``ensurepip`` adds it and keeps the rest."""
+    python = str(python_in(env))
+    if subprocess.call([python, "-m", "pip", "--version"], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL) == 0:
+        return
+    print(f"{shown(env)} has no pip (an earlier install was stopped before it was added): adding it.")
+    if subprocess.call([python, "-m", "ensurepip", "--default-pip"], stdout=subprocess.DEVNULL) != 0:
+        raise Stop(f"pip could not be added to {shown(env)}: delete that folder and run the command again.")
 
 
 def install(env: Path | None, extras: list[str]) -> Path:
@@ -361,7 +374,10 @@ def main(argv: list[str] | None = None) -> int:
             return clean(args.student)
         if args.command == "test-pythons":
             return test_pythons(args.versions, postgres)
-        python = install(None if args.here else (args.venv or REPO / ".venv").resolve(), extras)
+        try:
+            python = install(None if args.here else (args.venv or REPO / ".venv").resolve(), extras)
+        except KeyboardInterrupt:
+            raise Stop("Install stopped (Ctrl-C): run the same command again to finish it.") from None
         if args.command == "install":
             return 0
         if args.command == "lock":
