@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import copy_env, copy_of_the_course
 
 pytestmark = pytest.mark.faults
