@@ -296,6 +296,18 @@ def terminal_shell(env: dict[str, str]) -> dict[str, str]:
     return env if env.get("SHELL") or not bash else {**env, "SHELL": bash}
 
 
+def until_it_exits(command: list[str], **options) -> int:
+    """Run ``command`` (JupyterLab) to its end and return its exit code. Ctrl-C in the terminal
+    reaches it too, and it handles it its own way (it asks whether to shut down, and stops its
+    kernels): here it only waits on, where ``subprocess.call`` would kill it outright."""
+    with subprocess.Popen(command, **options) as process:
+        while True:
+            try:
+                return process.wait()
+            except KeyboardInterrupt:
+                continue
+
+
 def forget_tabs(solutions: bool = False) -> None:
     """Let the learner's (or the teacher's) JupyterLab forget the tabs it had open, with the rest
     of its workspace: it would reopen every tab at start, and each notebook would start a kernel at
@@ -389,7 +401,7 @@ def main(argv: list[str] | None = None) -> int:
             solutions = args.command == "lab-solutions"
             command, folder = lab_command(python, solutions)
             forget_tabs(solutions)
-            return subprocess.call(command, cwd=folder, env=terminal_shell(os.environ))
+            return until_it_exits(command, cwd=folder, env=terminal_shell(os.environ))
         if args.command == "test":  # notebooks named: nbval on them, in this process
             named = any(a.endswith(".ipynb") or Path(a).name == "notebooks" for a in extra)
             return subprocess.call([str(python), "-m", "pytest", *(STRICT if named else PYTEST), *extra],
