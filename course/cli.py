@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 import venv
+import webbrowser
 from pathlib import Path
 
 from course import PYTHONS, arguments
@@ -296,6 +297,20 @@ def terminal_shell(env: dict[str, str]) -> dict[str, str]:
     return env if env.get("SHELL") or not bash else {**env, "SHELL": bash}
 
 
+def serving(python: Path, root: Path) -> dict | None:
+    """The JupyterLab (any Jupyter server) of this user already serving ``root``, as jupyter_server
+    lists its running servers (``url``, ``token``, ``pid``, ``root_dir``), or None."""
+    listed = subprocess.run([str(python), "-c", "import json\nfrom jupyter_server.serverapp import "
+                             "list_running_servers\nprint(json.dumps(list(list_running_servers())))"],
+                            capture_output=True, text=True)
+    if listed.returncode != 0:
+        return None
+    for server in json.loads(listed.stdout):
+        if Path(server.get("root_dir", "")).resolve() == root.resolve():
+            return server
+    return None
+
+
 def until_it_exits(command: list[str], **options) -> int:
     """Run ``command`` (JupyterLab) to its end and return its exit code. Ctrl-C in the terminal
     reaches it too, and it handles it its own way (it asks whether to shut down, and stops its
@@ -400,6 +415,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in ("lab", "lab-solutions"):
             solutions = args.command == "lab-solutions"
             command, folder = lab_command(python, solutions)
+            running = serving(python, REPO if solutions else REPO / "student")
+            if running:  # a second one would autosave over the first one's tabs
+                print(f"JupyterLab already serves {shown(Path(running['root_dir']))} (process "
+                      f"{running['pid']}): opening it. To start afresh, stop that one first (File › Shut "
+                      "Down, or Ctrl-C where it runs).")
+                webbrowser.open(f"{running['url']}lab?token={running['token']}")
+                return 0
             forget_tabs(solutions)
             return until_it_exits(command, cwd=folder, env=terminal_shell(os.environ))
         if args.command == "test":  # notebooks named: nbval on them, in this process

@@ -1,0 +1,28 @@
+"""A second `make lab` while the first one runs: the learner is sent to the running JupyterLab."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+from conftest import copy_env, copy_of_the_course, documented_lab
+
+pytestmark = pytest.mark.faults
+
+
+def test_a_second_make_lab_opens_the_running_one_instead_of_a_second_server_on_the_same_copies(tmp_path):
+    """Two JupyterLabs on one student/ would each autosave their tabs over the other's edits."""
+    folder = copy_of_the_course(tmp_path / "course")
+    with documented_lab(folder, "make lab") as first:
+        recorder = tmp_path / "browser"
+        second = subprocess.run(["make", "lab"], cwd=folder, capture_output=True, text=True, timeout=120,
+                                env=copy_env(folder, BROWSER=f"{recorder} %s"))
+        assert second.returncode == 0, second.stdout + second.stderr
+        said = [line for line in second.stdout.splitlines() if "JupyterLab already serves" in line]
+        assert said and said[0].startswith("JupyterLab already serves student/ (process "), second.stdout
+        assert said[0].endswith("stop that one first (File › Shut Down, or Ctrl-C where it runs).")
+        opened = (tmp_path / "opened.txt").read_text(encoding="utf-8").split()
+        assert len(opened) == 2 and opened[1].split("/lab")[0] == first.split("/lab")[0], opened
+        servers = subprocess.run(["pgrep", "-f", f"root_dir={folder / 'student'}"],
+                                 capture_output=True, text=True)
+        assert len(servers.stdout.split()) == 1, servers.stdout
