@@ -73,5 +73,5 @@ project: python  ## Rebuild project/ from the notebooks' step cells
 bench: python  ## Time make test against one run of the series, and the series against its floor
 	@$(COURSE) bench
 
-clean: python  ## Remove what runs generate, saying what; keeps the environments and student/ (STUDENT=yes: not)
+clean: python  ## Remove what runs generate, saying what; keeps the environments and student/ (STUDENT=yes: set aside, dated)
 	@$(COURSE) clean $(if $(filter yes,$(STUDENT)),--student)

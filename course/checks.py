@@ -4,4 +4,4 @@
 """
 
 from course.exercises import *  # noqa: F403
-from course.exercises import Incorrect  # noqa: F401
+from course.exercises import Incorrect, __getattr__  # noqa: F401 (a check renamed since: its one line)

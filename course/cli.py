@@ -333,18 +333,41 @@ def forget_tabs(solutions: bool = False) -> None:
 
 def clean(student: bool = False) -> int:
     """Remove what runs generate (scratch projects, databases, caches), saying what; keep the
-    environments, and the learner's copies in student/ unless ``student`` says so."""
+    environments, and the learner's copies in student/. With ``student``, student/ is moved to a
+    dated folder beside it (:func:`set_aside`), never deleted: deleting it is the learner's step."""
+    if student and (REPO / "student").exists():
+        print(set_aside(REPO / "student"))
     removed = [REPO / name for name in GENERATED if (REPO / name).exists()]
     removed += [p for p in REPO.rglob("__pycache__") if not p.relative_to(REPO).parts[0].startswith(".venv")]
     removed += list((REPO / "project").rglob("*.sqlite3"))
-    if student and (REPO / "student").exists():
-        removed.append(REPO / "student")
     for path in removed:
         shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink()
         print(f"removed {path.relative_to(REPO)}")
     if not student and (REPO / "student").exists():
-        print("kept student/ (your copies of the notebooks): `make clean STUDENT=yes` removes it too")
+        print("kept student/ (your copies of the notebooks): `make clean STUDENT=yes` sets it aside too")
     return 0
+
+
+def set_aside(folder: Path) -> str:
+    """Move ``folder`` (student/) to ``folder-YYYY-MM-DD-HHMMSS/`` beside it, which git and
+    ``make clean`` leave alone; say what it holds and where it went."""
+    stamp = time.strftime("%Y-%m-%d-%H%M%S")
+    target, n = folder.with_name(f"{folder.name}-{stamp}"), 1
+    while target.exists():
+        n += 1
+        target = folder.with_name(f"{folder.name}-{stamp}-{n}")
+    notebooks = len(list(folder.glob("*.ipynb")))
+    replaced = len(list(folder.glob("replaced/*.ipynb")))
+    try:
+        folder.rename(target)
+    except OSError as error:  # Windows: a file in it is open (JupyterLab still running)
+        raise Stop(f"Could not move {shown(folder)} aside ({error.strerror or error}): stop JupyterLab "
+                   "(make lab) and run it again. Nothing was removed.") from None
+    held = f"{notebooks} notebook{'s' * (notebooks != 1)}"
+    held += f", and {replaced} in replaced/" if replaced else ""
+    return (f"moved {shown(folder)} ({held}: your copies and your work in them) to {shown(target)}: nothing "
+            f"in it is deleted; `make lab` writes fresh copies, and once you no longer need the old ones, "
+            f"delete {shown(target)} yourself")
 
 
 def parser(scripts: bool = True) -> argparse.ArgumentParser:
@@ -380,7 +403,8 @@ def parser(scripts: bool = True) -> argparse.ArgumentParser:
     sub["test-pythons"].add_argument("versions", nargs="*", metavar="3.N",
                                      help="only these, and fail if one is missing")
     sub["clean"].add_argument("--student", action="store_true",
-                              help="also remove student/, the learner's copies (with their work)")
+                              help="also move student/, the learner's copies with their work, to a "
+                              "dated folder beside it (student-YYYY-MM-DD-HHMMSS/: never deleted)")
     sub["lock"].add_argument("--upgrade", nargs="*", default=[], metavar="PACKAGE",
                              help="move these pins to their newest allowed versions ('all' for every pin)")
     return p
@@ -410,7 +434,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "lock":
             return lock(python, args.upgrade)
         if args.command == "lab":  # the learner's copies: written where missing, never overwritten
-            if subprocess.call([str(python), "-m", "course.student"], cwd=REPO) != 0:
+            # 1: some copies are damaged, each named with its way back above; the others are
+            # ready, so JupyterLab opens on them. Anything else: the copies could not be written.
+            if subprocess.call([str(python), "-m", "course.student"], cwd=REPO) not in (0, 1):
                 return 1
         if args.command in ("lab", "lab-solutions"):
             solutions = args.command == "lab-solutions"

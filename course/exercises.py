@@ -17,13 +17,29 @@ import unittest
 from pathlib import Path
 from types import SimpleNamespace
 
-from course import sqlite
+from course import __version__, sqlite
 from course.errors import CourseError
 from course.shell import PYTEST_ENV, PYTEST_OPTIONS, shown_manage, shown_pytest, terminal_env
 
 
 class Incorrect(CourseError):
     """The exercise's answer is not right yet; the message says what to change and where."""
+
+
+class OutdatedCheck(CourseError):
+    """A check cell calls a check this course does not have: the cell comes from a copy of the
+    lesson written for an older course (``make student`` names such copies)."""
+
+
+def __getattr__(name: str):
+    """A ``check_*`` this course does not have (PEP 562; a check renamed since the learner's copy
+    was written) is one line saying so and what to do; any other name, the usual AttributeError."""
+    if name.startswith("check_"):
+        raise OutdatedCheck(
+            f"{name} is not a check of course {__version__}: this check cell comes from a copy of the lesson "
+            "written for an older course (CHANGELOG.md says what changed). Move the copy into "
+            "student/replaced/ and run `make student`: it writes a fresh copy, to carry your answers into.")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _ok(message: str) -> None:

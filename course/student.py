@@ -8,6 +8,11 @@ into a collapsed "Show a worked solution" block after the exercise's check cell 
 hint, where the metadata holds one), and the outputs of exercise cells are cleared; the copy's
 metadata records the course's version (``course.version``). The committed notebooks keep the
 solutions: they are what nbval checks.
+
+A copy that cannot be read (a save cut short by a crash or a full disk) is left as it is, with one
+line saying what is wrong and the way back (JupyterLab's checkpoint of it, when there is one), and
+every other copy is written or checked all the same; the exit code is then 1. A kept copy written
+for an older course whose check cells changed since is named, with what to do if a check fails.
 """
 
 from __future__ import annotations
@@ -96,27 +101,25 @@ def _aside(path: Path) -> Path:
     return target
 
 
+CHECKPOINTS = ".ipynb_checkpoints"  # where JupyterLab keeps the last save made with Ctrl+S
+DAMAGED = "damaged"  # how the report's line on a copy that cannot be read starts
+
+
 def write_all(folder: Path = STUDENT, replace: bool = False) -> list[str]:
     """Write the student copies of the series (and the index) into ``folder``; return what was done.
 
     A copy that exists already is the learner's: it is never overwritten. If it differs from a fresh
     copy (the learner's work, or a newer course), it is kept and reported; with ``replace`` it is
-    moved into ``replaced/`` first, and the report says where.
+    moved into ``replaced/`` first, and the report says where. A copy that cannot be read (cut short
+    by a crash or a full disk) is left as it is and reported, the way back said; with ``replace`` it
+    is moved aside too. Every other copy is written or checked all the same.
     """
     folder.mkdir(parents=True, exist_ok=True)
     done = []
     for path in notebooks():
         target = folder / path.name
-        fresh = nbformat.writes(_for_learners(student_copy(nbformat.read(path, as_version=4))))
-        if target.exists() and _sources(target.read_text(encoding="utf-8")) == _sources(fresh):
-            continue  # the same lesson: at most run or reopened (JupyterLab adds metadata), never edited
-        if target.exists() and not replace:
-            done.append(f"kept {_shown(target)}: its cells differ from a fresh copy (your edits, or a newer "
-                        "course); `make student REPLACE=yes` moves it aside and writes a fresh one")
-            continue
-        moved = f", yours is now {_shown(_aside(target))}" if target.exists() else ""
-        target.write_text(fresh, encoding="utf-8")
-        done.append(f"wrote {_shown(target)}{moved}")
+        fresh = _for_learners(student_copy(nbformat.read(path, as_version=4)))
+        done += _one_copy(target, fresh, replace)
     lessons = {path.name for path in notebooks()}
     for old in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
         if old.name not in lessons:  # a lesson renamed or renumbered since this copy was written
@@ -127,9 +130,89 @@ def write_all(folder: Path = STUDENT, replace: bool = False) -> list[str]:
     return done
 
 
-def _sources(text: str) -> list[str]:
+def _one_copy(target: Path, fresh: nbformat.NotebookNode, replace: bool) -> list[str]:
+    """Write ``fresh`` at ``target`` unless the learner's copy is there; what was done, as lines."""
+    theirs, wrong = None, None
+    if target.exists():
+        try:
+            theirs = nbformat.read(target, as_version=4)
+        except Exception as error:  # noqa: BLE001 - whatever the file holds, it is the learner's
+            wrong = _what_is_wrong(target, error)
+    if theirs is not None and _sources(theirs) == _sources(fresh):
+        return []  # the same lesson: at most run or reopened (JupyterLab adds metadata), never edited
+    if wrong and not replace:
+        return [f"{DAMAGED} {_shown(target)}: {wrong}; it stays as it is. {_way_back(target)}"]
+    if theirs is not None and not replace:
+        then = (_outdated(theirs, fresh, target.parent)
+                or "`make student REPLACE=yes` moves it aside and writes a fresh one")
+        return [f"kept {_shown(target)}: its cells differ from a fresh copy (your edits, or a newer course); "
+                + then]
+    moved = ""
+    if target.exists():
+        moved = f", yours{', damaged,' if wrong else ''} is now {_shown(_aside(target))}"
+        if wrong and _readable(checkpoint(target)):
+            moved += f" (your last Ctrl+S save is still {_shown(checkpoint(target))})"
+    target.write_text(nbformat.writes(fresh), encoding="utf-8")
+    return [f"wrote {_shown(target)}{moved}"]
+
+
+def _what_is_wrong(path: Path, error: Exception) -> str:
+    """Why the notebook at ``path`` cannot be read, in the learner's words."""
+    cut = "(a save cut short by a crash or a full disk)"
+    if isinstance(error, OSError):
+        return f"it cannot be read ({error.strerror or error})"
+    if path.stat().st_size == 0:
+        return f"the file is empty {cut}"
+    if type(error).__name__ == "NotJSONError":
+        return f"the file ends mid-way {cut}"
+    return f"it is not a notebook ({type(error).__name__})"
+
+
+def checkpoint(path: Path) -> Path:
+    """Where JupyterLab keeps the last save of the notebook ``path`` made with Ctrl+S."""
+    return path.parent / CHECKPOINTS / f"{path.stem}-checkpoint{path.suffix}"
+
+
+def _readable(path: Path) -> bool:
+    """Whether ``path`` is a notebook that can be read."""
+    try:
+        nbformat.read(path, as_version=4)
+    except Exception:  # noqa: BLE001
+        return False
+    return True
+
+
+def _way_back(target: Path) -> str:
+    """What the learner can do about the damaged copy ``target``, in one sentence."""
+    fresh = f"move the damaged file out of {_shown(target.parent)}/ and `make student` writes a fresh copy"
+    if _readable(checkpoint(target)):
+        return (f"Your last Ctrl+S save is {_shown(checkpoint(target))}: copy it over {_shown(target)} to "
+                f"get your work back, or {fresh}.")
+    return f"JupyterLab kept no save of it: {fresh}."
+
+
+def _checks(nb: nbformat.NotebookNode) -> dict[str, str]:
+    """The check cells of a notebook: cell id → source."""
+    return {cell.get("id"): cell.source for cell in nb.cells if "check" in tags(cell)}
+
+
+def _outdated(theirs: nbformat.NotebookNode, fresh: nbformat.NotebookNode, folder: Path) -> str:
+    """If the learner's copy (in ``folder``) was written for an older course whose check cells
+    differ from this course's, what to do about it; else ``""``."""
+    written = theirs.metadata.get("course", {}).get("version", "before 1.1.0")  # 1.1.0 began recording it
+    ours = _checks(fresh)
+    changed = [cid for cid, source in _checks(theirs).items() if cid in ours and ours[cid] != source]
+    if written == __version__ or not changed:
+        return ""
+    return (f"it was written for course {written}, and {len(changed)} of its check cells differ from "
+            f"course {__version__}'s (CHANGELOG.md says what changed): your answers stay, and if a check "
+            f"cell fails, move the copy into {_shown(folder / REPLACED)}/ and `make student` writes a fresh "
+            "one to carry them into")
+
+
+def _sources(nb: nbformat.NotebookNode) -> list[str]:
     """The sources of a notebook's cells: what a learner writes (outputs and metadata aside)."""
-    return [cell.source for cell in nbformat.reads(text, as_version=4).cells]
+    return [cell.source for cell in nb.cells]
 
 
 def _shown(path: Path) -> str:
@@ -141,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     args = arguments.parser("course.student", __doc__).parse_args(argv)
     done = write_all(args.folder or STUDENT, args.replace)
     print("\n".join(done) or f"student copies in {_shown(STUDENT)}/ are up to date")
-    return 0
+    return 1 if any(line.startswith(DAMAGED) for line in done) else 0
 
 
 if __name__ == "__main__":

@@ -111,7 +111,13 @@ def test_clean_keeps_environments_and_the_learners_files(tmp_path, monkeypatch, 
     assert (tmp_path / "project" / "core" / "settings.py").exists()
     assert (tmp_path / "student" / "04_routers.ipynb").read_text() == "my work"
     cli.clean(student=True)
-    assert not (tmp_path / "student").exists() and "removed student" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    aside = [p for p in tmp_path.iterdir() if p.name.startswith("student-")]
+    assert not (tmp_path / "student").exists() and len(aside) == 1, "student/ is set aside, never deleted"
+    assert (aside[0] / "04_routers.ipynb").read_text() == "my work"
+    assert f"moved student/ (1 notebook: your copies and your work in them) to {aside[0].name}/" in out, out
+    cli.clean(student=False)
+    assert (aside[0] / "04_routers.ipynb").read_text() == "my work", "make clean leaves the set-aside copies"
 
 
 @pytest.mark.parametrize(("solutions", "lessons", "autosave"),

@@ -247,7 +247,8 @@ def test_student_copies_are_written_then_kept_then_moved_aside_on_request(copy):
 @runs("make clean", "make clean STUDENT=yes")
 def test_make_clean_keeps_student_and_says_so_unless_asked(copy):
     """``make clean`` removes work/ and the project's databases, keeps student/ and says so;
-    ``make clean STUDENT=yes`` removes student/ too. The environment stays."""
+    ``make clean STUDENT=yes`` moves student/ to a dated folder beside it, deleting nothing of it,
+    and says where. The environment stays."""
     run(copy, "make student")
     (copy / "work" / "01_one_database").mkdir(parents=True)
     (copy / "work" / "01_one_database" / "db.sqlite3").write_bytes(b"")
@@ -261,8 +262,11 @@ def test_make_clean_keeps_student_and_says_so_unless_asked(copy):
     assert sorted(p.name for p in (copy / "student").iterdir()) == copies
 
     code, said = run(copy, "make clean STUDENT=yes")
-    assert code == 0 and "removed student" in said, said
+    aside = [p for p in copy.iterdir() if p.name.startswith("student-")]
+    assert code == 0 and len(aside) == 1, said
+    assert "moved student/ (" in said and f" to {aside[0].name}/" in said, said
     assert not (copy / "student").exists() and (copy / ".venv" / "bin" / "python").exists()
+    assert sorted(p.name for p in aside[0].iterdir()) == copies, "set aside whole, nothing deleted"
     assert git_status(copy) == ""
 
 

@@ -10,7 +10,7 @@ import re
 import nbformat
 import pytest
 
-from course import __version__
+from course import __version__, student
 from course.navigation import INDEX
 from course.student import HINT_SUMMARY, SOLUTION_SUMMARY, student_copy, write_all
 from course.workspace import NOTEBOOKS, notebooks, tags
@@ -104,6 +104,40 @@ def test_a_learners_edited_copy_is_kept_and_replace_moves_it_aside(tmp_path):
     aside = tmp_path / "replaced" / mine.name
     assert done == [f"wrote {mine}, yours is now {aside}"]
     assert aside.read_text(encoding="utf-8") == edited and mine.read_text(encoding="utf-8") != edited
+
+
+@pytest.mark.parametrize("damage, wrong", [
+    (lambda text: "", "the file is empty"),
+    (lambda text: text[: len(text) // 2], "the file ends mid-way"),
+    (lambda text: "{}", "it is not a notebook (ValidationError)"),
+])
+def test_a_damaged_copy_is_left_as_it_is_and_the_others_are_written(tmp_path, capsys, damage, wrong):
+    write_all(tmp_path)
+    broken, missing = tmp_path / notebooks()[5].name, tmp_path / notebooks()[9].name
+    broken.write_text(damage(broken.read_text(encoding="utf-8")), encoding="utf-8")
+    missing.unlink()
+    held = broken.read_bytes()
+    assert student.main([str(tmp_path)]) == 1, "a damaged copy: exit code 1 (make lab opens all the same)"
+    said = capsys.readouterr().out.splitlines()
+    assert said[0].startswith(f"damaged {broken}: {wrong}") and "it stays as it is" in said[0], said
+    assert said[1:] == [f"wrote {missing}"]
+    assert broken.read_bytes() == held, "a damaged copy was touched"
+    assert student.main([str(tmp_path), "--replace"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"wrote {broken}, yours, damaged, is now {tmp_path / 'replaced' / broken.name}"]
+    assert (tmp_path / "replaced" / broken.name).read_bytes() == held
+    nbformat.read(broken, as_version=4)
+
+
+def test_a_damaged_copys_line_names_jupyterlabs_checkpoint_of_it(tmp_path):
+    write_all(tmp_path)
+    broken = tmp_path / notebooks()[5].name
+    saved = tmp_path / ".ipynb_checkpoints" / f"{broken.stem}-checkpoint.ipynb"
+    saved.parent.mkdir()
+    saved.write_bytes(broken.read_bytes())
+    broken.write_bytes(b"")
+    (line,) = write_all(tmp_path)
+    assert f"Your last Ctrl+S save is {saved}: copy it over {broken}" in line, line
 
 
 def test_every_link_in_the_learners_copies_opens_something_in_their_folder(tmp_path):
