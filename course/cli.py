@@ -86,7 +86,9 @@ COMMANDS = {  # every command of `python -m course`, and what it does (its --hel
     "clean": "remove what runs generate (scratch projects, databases, caches); keep the environments",
 }
 GENERATED = ["work", "build", ".jupyter-workspaces", ".pytest_cache", ".ipynb_checkpoints",
-             "notebooks/.ipynb_checkpoints", "student/.ipynb_checkpoints", "course.egg-info"]
+             "notebooks/.ipynb_checkpoints", "course.egg-info"]
+# (student/.ipynb_checkpoints/ is not among them: it holds the learner's last saves, the way back
+# from a damaged copy.)
 
 
 class Stop(Exception):
@@ -334,7 +336,15 @@ def forget_tabs(solutions: bool = False) -> None:
 def clean(student: bool = False) -> int:
     """Remove what runs generate (scratch projects, databases, caches), saying what; keep the
     environments, and the learner's copies in student/. With ``student``, student/ is moved to a
-    dated folder beside it (:func:`set_aside`), never deleted: deleting it is the learner's step."""
+    dated folder beside it (:func:`set_aside`), never deleted: deleting it is the learner's step.
+    Refused while a JupyterLab serves the course: its kernels run in work/ (dev servers, PostgreSQL)."""
+    python = python_in(REPO / ".venv")
+    for root in (REPO / "student", REPO):
+        running = python.exists() and serving(python, root)
+        if running:
+            raise Stop(f"JupyterLab serves {shown(root)} (process {running['pid']}) and its lessons run "
+                       "in work/: stop it first (File › Shut Down, or Ctrl-C where it runs), then run this "
+                       "again.")
     if student and (REPO / "student").exists():
         print(set_aside(REPO / "student"))
     removed = [REPO / name for name in GENERATED if (REPO / name).exists()]

@@ -24,6 +24,7 @@ from pathlib import Path
 import nbformat
 
 from course import __version__, arguments
+from course.cli import serving
 from course.navigation import INDEX
 from course.workspace import REPO, notebooks, tags
 
@@ -222,7 +223,14 @@ def _shown(path: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     """``python -m course.student [--replace] [FOLDER]``: write the copies, say what was done."""
     args = arguments.parser("course.student", __doc__).parse_args(argv)
-    done = write_all(args.folder or STUDENT, args.replace)
+    folder = args.folder or STUDENT
+    running = args.replace and serving(Path(sys.executable), folder)
+    if running:
+        print(f"JupyterLab serves {_shown(folder)}/ (process {running['pid']}): its open tabs would save "
+              "your old work over the fresh copies. Stop it first (File › Shut Down), then run this again.",
+              file=sys.stderr)
+        return 1
+    done = write_all(folder, args.replace)
     print("\n".join(done) or f"student copies in {_shown(STUDENT)}/ are up to date")
     return 1 if any(line.startswith(DAMAGED) for line in done) else 0
 

@@ -26,3 +26,23 @@ def test_a_second_make_lab_opens_the_running_one_instead_of_a_second_server_on_t
         servers = subprocess.run(["pgrep", "-f", f"root_dir={folder / 'student'}"],
                                  capture_output=True, text=True)
         assert len(servers.stdout.split()) == 1, servers.stdout
+
+
+def test_make_clean_and_replacing_copies_wait_until_jupyterlab_is_stopped(tmp_path):
+    """make clean would delete work/ under the running lessons (their dev servers, PostgreSQL);
+    fresh copies written under open tabs would get the old work saved over them."""
+    folder = copy_of_the_course(tmp_path / "course")
+    with documented_lab(folder, "make lab"):
+        mine = folder / "student" / "03_split_settings.ipynb"
+        before = mine.read_bytes()
+        for command in ("make clean", "make clean STUDENT=yes", "make student REPLACE=yes"):
+            refused = subprocess.run(command.split(), cwd=folder, capture_output=True, text=True, timeout=120,
+                                     env=copy_env(folder))
+            assert refused.returncode != 0, (command, refused.stdout)
+            line = refused.stderr.splitlines()[0]
+            assert line.startswith("JupyterLab serve") and "(File › Shut Down" in line, refused.stderr
+            assert "removed" not in refused.stdout and "wrote" not in refused.stdout, refused.stdout
+        assert mine.read_bytes() == before and not list(folder.glob("student-*"))
+    cleaned = subprocess.run(["make", "clean"], cwd=folder, capture_output=True, text=True,
+                             env=copy_env(folder))
+    assert cleaned.returncode == 0, cleaned.stderr
