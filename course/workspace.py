@@ -176,7 +176,6 @@ def _snapshot(folder: Path, key: str) -> None:
     fails (a full disk) leaves nothing behind."""
     cache = cache_root()
     cache.mkdir(parents=True, exist_ok=True)
-    _forget_partial_copies(cache)
     tmp = cache / f"{PARTIAL}{os.getpid()}-{key}"
     try:
         shutil.copytree(folder, tmp, ignore=shutil.ignore_patterns("__pycache__"))
@@ -240,6 +239,7 @@ def _replay_cells(notebook: Path, shell) -> None:
 def restore(folder: Path, earlier: list[Path], shell=None) -> None:
     """Fill the empty ``folder`` with what ``earlier`` notebooks build, using cached snapshots."""
     cache = cache_root()
+    _forget_partial_copies(cache)
     start = 0
     for k in range(len(earlier), 0, -1):
         cached = cache / _cache_key(earlier[:k])
