@@ -21,8 +21,7 @@ import os
 import time
 from pathlib import Path
 
-from course.errors import CourseError
-from course.shell import shown_path
+from course.errors import CourseError, shown_path
 
 FOLDER = ".locks"  # beside the project folders: deleting one never deletes its lock
 LOCKED_BYTE = 1 << 20  # Windows locks a byte range: one byte past what the file says, so it stays readable
@@ -111,8 +110,8 @@ def _write_holder(fd: int) -> None:
 
 
 def _holder(path: Path) -> str:
-    """Who holds the lock of ``path``, as the lock file says: "pid 123, notebook …, since 18:40"."""
-    with contextlib.suppress(OSError, ValueError):
+    """Who holds the lock of ``path``, as the lock file says: "process 123, notebook …, since 18:40"."""
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
         holder = json.loads(path.read_bytes().decode())
         parts = [f"process {holder['pid']}"]
         if holder.get("notebook"):
@@ -120,5 +119,3 @@ def _holder(path: Path) -> str:
         parts.append(f"since {holder['since']}")
         return ", ".join(parts)
     return "which one, its lock file does not say"
-
-

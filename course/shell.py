@@ -10,7 +10,8 @@ import sys
 import sysconfig
 from pathlib import Path
 
-from course.errors import CourseError
+from course import folderlock
+from course.errors import CourseError, shown_path
 
 # What differs from one machine or run to the next, and what it is shown as instead.
 _TIMING = re.compile(r"\b(Ran \d+ tests?|passed|failed|errors?|skipped|collected) in \d+\.\d+s")
@@ -197,21 +198,10 @@ def require_project() -> None:
 
 def folder_gone() -> str:
     """What to say when the folder this kernel is in has been deleted (``work/`` deleted while it ran)."""
-    from course import folderlock
-
     folder = folderlock.held()
     shown = f", {shown_path(folder)}/," if folder else ""
     return (f"The folder this kernel was in{shown} has been deleted: rerun this notebook's first cell, "
             "which restores the project folder.")
-
-
-def shown_path(path: str | Path) -> str:
-    """``path`` from the course's folder when it is inside (``work/07_…/core``), else as it is."""
-    course = Path(__file__).resolve().parent.parent
-    try:
-        return Path(path).resolve().relative_to(course).as_posix()
-    except (ValueError, OSError):
-        return str(path)
 
 
 def cwd_exists() -> bool:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from course.errors import CourseError
-from course.shell import cwd_exists, folder_gone, shown_path
+from course.errors import CourseError, shown_path
+from course.shell import cwd_exists, folder_gone
 from course.table import Table
 
 

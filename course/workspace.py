@@ -28,8 +28,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from course import cleanup, folderlock, kernel
-from course.errors import CourseError
-from course.shell import cwd_exists, folder_gone, shown_path
+from course.errors import CourseError, shown_path
+from course.shell import cwd_exists, folder_gone
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
