@@ -16,6 +16,7 @@ never what decides.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import time
@@ -25,6 +26,9 @@ from course.errors import CourseError, shown_path
 
 FOLDER = ".locks"  # beside the project folders: deleting one never deletes its lock
 LOCKED_BYTE = 1 << 20  # Windows locks a byte range: one byte past what the file says, so it stays readable
+
+# How the lock says another process holds it: flock's EWOULDBLOCK (EAGAIN), msvcrt's EACCES or EDEADLOCK.
+HELD = {errno.EWOULDBLOCK, errno.EAGAIN} if os.name != "nt" else {errno.EACCES, errno.EDEADLOCK}
 
 _held: dict[str, object] = {}  # this process's lock: {"path": Path, "fd": int}
 
@@ -84,7 +88,8 @@ def _still_ours(path: Path) -> bool:
 
 
 def _lock(fd: int) -> bool:
-    """Take the system's lock on the open file ``fd`` without waiting; whether it was free."""
+    """Take the system's lock on the open file ``fd`` without waiting; whether it was free. A file
+    system that has no locks (some network ones) counts as free: never a folder locked for good."""
     try:
         if os.name == "nt":
             import msvcrt
@@ -95,8 +100,8 @@ def _lock(fd: int) -> bool:
             import fcntl
 
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:  # BlockingIOError here; PermissionError on Windows
-        return False
+    except OSError as error:
+        return error.errno not in HELD
     return True
 
 
