@@ -59,8 +59,9 @@ def take(folder: Path) -> None:
             "or in the Running Terminals and Kernels panel on the left), then rerun this cell."
         )
     release()
-    _write_holder(fd)
     _held.update(path=path, fd=fd)
+    with contextlib.suppress(OSError):  # a full disk: the lock holds all the same, unsigned
+        _write_holder(fd)
 
 
 def held() -> Path | None:
