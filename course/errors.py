@@ -44,3 +44,12 @@ def trim_to_learners(error: BaseException) -> None:
     """Make the traceback of ``error`` start at the learner's first frame; the helper that called
     their code then re-raises it with a bare ``raise``."""
     error.with_traceback(learners_frames(error.__traceback__))
+
+
+def shown_path(path: str | Path) -> str:
+    """``path`` as a message shows it: from the course's folder when it is inside (``work/07_…/core``),
+    else as it is."""
+    try:
+        return Path(path).resolve().relative_to(PACKAGE.parent).as_posix()
+    except (ValueError, OSError):
+        return str(path)

@@ -10,7 +10,8 @@ import sys
 import sysconfig
 from pathlib import Path
 
-from course.errors import CourseError
+from course import folderlock
+from course.errors import CourseError, shown_path
 
 # What differs from one machine or run to the next, and what it is shown as instead.
 _TIMING = re.compile(r"\b(Ran \d+ tests?|passed|failed|errors?|skipped|collected) in \d+\.\d+s")
@@ -127,16 +128,26 @@ def resume_postgres() -> None:
 
 
 def _start(argv: list[str], env: dict[str, str] | None) -> subprocess.Popen:
-    """Start ``argv`` as a new terminal would, its output (stdout and stderr merged) piped."""
+    """Start ``argv`` as a new terminal would, its output (stdout and stderr merged) piped.
+
+    Through ``course.lifeline``: if the kernel dies meanwhile, the command stops too, instead of
+    writing on in a project folder that the next kernel restores.
+    """
     resume_postgres()
     full_env = terminal_env(PYTHONUNBUFFERED="1", **(env or {}))
-    return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=full_env)
+    return subprocess.Popen([sys.executable, "-m", "course.lifeline", *argv], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=full_env)
 
 
 def _report(argv: list[str], proc: subprocess.Popen, check: bool, tail: int | None) -> str:
     """Wait for ``proc`` (started from ``argv``), print its output and exit code; return the output as
     printed, or raise ``CommandFailed`` with ``check``."""
-    output, _ = proc.communicate()
+    try:
+        output = proc.stdout.read()
+        proc.wait()
+    finally:  # closing the lifeline's pipe stops the command if it still runs (an interrupt)
+        proc.stdin.close()
+        proc.stdout.close()
     lines = shorten(output).rstrip("\n").splitlines()
     if tail is not None and len(lines) > tail:
         print(f"[… {len(lines) - tail} earlier lines not shown]")
@@ -176,11 +187,30 @@ def manage(
 def require_project() -> None:
     """Raise ``NotInProject``, saying what to run, unless the current folder holds the project's
     ``manage.py`` (every helper that runs or loads the project asks this first)."""
+    if not cwd_exists():
+        raise NotInProject(folder_gone())
     if not Path("manage.py").is_file():
         raise NotInProject(
             "No manage.py in the current folder: run this notebook's first cell, "
             "which creates the project folder and moves into it."
         )
+
+
+def folder_gone() -> str:
+    """What to say when the folder this kernel is in has been deleted (``work/`` deleted while it ran)."""
+    folder = folderlock.held()
+    shown = f", {shown_path(folder)}/," if folder else ""
+    return (f"The folder this kernel was in{shown} has been deleted: rerun this notebook's first cell, "
+            "which restores the project folder.")
+
+
+def cwd_exists() -> bool:
+    """Whether the current folder still exists (the learner may delete ``work/`` while a kernel runs)."""
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def shown_manage(
@@ -222,6 +252,8 @@ def run_pytest(*args: str, check: bool = True) -> None:
 
 def shown_pytest(*args: str, check: bool = False) -> str:
     """``run_pytest(*args)``, returning what it printed of the run's output (for the checks)."""
+    if not cwd_exists():
+        raise NotInProject(folder_gone())
     if not Path("pytest.ini").is_file():
         raise NotInProject(
             "No pytest.ini in the current folder: run this notebook's first cell, and the cell "

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from course.errors import CourseError
+from course.errors import CourseError, shown_path
+from course.shell import cwd_exists, folder_gone
 from course.table import Table
 
 
@@ -31,14 +32,21 @@ def connect(path: str | Path) -> sqlite3.Connection:
     """
     path = Path(path)
     if not path.is_file():
-        here = sorted(p.name for p in path.parent.glob("*.sqlite3")) if path.parent.is_dir() else []
-        found = ", ".join(here) if here else "none"
-        raise MissingDatabase(
-            f"No database file {path.as_posix()!r} (nothing was created). "
-            f"SQLite files in that folder: {found}. "
-            "Check the name, or run the notebook's migrate step first."
-        )
+        raise MissingDatabase(_missing(path))
     return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+
+
+def _missing(path: Path) -> str:
+    """What to say of the missing SQLite file ``path``: what the folder holds instead, or that the
+    folder itself is gone (the kernel's folder deleted: rerun the first cell)."""
+    if not (path.is_absolute() or cwd_exists()):
+        return f"No database file {path.as_posix()!r} (nothing was created). {folder_gone()}"
+    if not path.parent.is_dir():
+        return (f"No database file {path.as_posix()!r}: its folder {shown_path(path.parent)}/ does not "
+                "exist (nothing was created). Check the name, or run the cells above this one first.")
+    found = ", ".join(sorted(p.name for p in path.parent.glob("*.sqlite3"))) or "none"
+    return (f"No database file {path.as_posix()!r} (nothing was created). SQLite files in that folder: "
+            f"{found}. Check the name, or run the notebook's migrate step first.")
 
 
 def query(path: str | Path, sql: str, params: tuple = (),

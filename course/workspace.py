@@ -7,26 +7,44 @@ Replays are cached by a hash of the replayed cells, one snapshot per notebook, s
 notebook N copies the snapshot of N-1 instead of running everything before it again. The
 snapshots live in ``.cache/`` beside the scratch folders, or in ``$COURSE_CACHE`` (the tests share
 one among runs that each have their own scratch folders; a snapshot is only ever added whole).
+
+A folder is restored beside its place (``.NN_topic.restoring``) and moved there only once complete,
+so a folder named after a notebook is never a half-restored one. A lesson's folder belongs to one
+kernel at a time (``folderlock``). A full disk, or a folder that cannot be written, is said in one
+line with the way back.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
-import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
-from course import cleanup, kernel
-from course.errors import CourseError
+from course import cleanup, folderlock, kernel
+from course.errors import CourseError, shown_path
+from course.shell import cwd_exists, folder_gone
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
 STEP_TAG = "step"
 MARKER = ".course-scratch"  # only folders holding this file are ever emptied
 SERIES_DJANGO = (5, 2)
+RESTORING = ".{}.restoring"  # where a notebook's folder is restored, beside its place, before it moves there
+PARTIAL = ".partial-"  # a snapshot being copied into the cache: .partial-<pid>-<key>
+# Room a lesson needs, roughly: its folder and the snapshots of the steps replayed (about 0.4 MB
+# each), with room to spare; PostgreSQL's data directory (notebook 08) takes about 40 MB more.
+ROOM_MB, POSTGRES_ROOM_MB = 10, 60
+# How a full disk (or a used-up quota) shows in an error's text: Python's OSError on POSIX and
+# Windows (ERROR_DISK_FULL, ERROR_HANDLE_DISK_FULL), and SQLite's own message.
+FULL = [f"[Errno {code}]" for code in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))]
+FULL += ["[WinError 112]", "[WinError 39]", "database or disk is full", "No space left on device"]
 
 
 def work_root() -> Path:
@@ -74,6 +92,18 @@ class StepFailed(CourseError):
     above the error."""
 
 
+class DiskFull(CourseError):
+    """The disk (or the learner's quota) filled up while a project folder was restored."""
+
+
+class CannotWrite(CourseError):
+    """A folder the notebook must write in or empty is read-only (or its files are in use)."""
+
+
+class NoFolder(CourseError, FileNotFoundError):
+    """A folder to look into does not exist (a ``FileNotFoundError`` too)."""
+
+
 def _find(name: str) -> Path:
     """The notebook of the series named ``name`` (its file name without ``.ipynb``)."""
     for nb in notebooks():
@@ -86,15 +116,48 @@ def _find(name: str) -> Path:
 
 def _reset(folder: Path) -> None:
     """Empty ``folder``, refusing to touch a folder this module did not create."""
-    if folder.exists():
-        if not (folder / MARKER).exists():
-            raise NotScratch(
-                f"{folder.name}/ exists but was not made by these notebooks, so it is left alone. "
-                "Move it away, or point COURSE_WORKDIR at another folder."
-            )
-        shutil.rmtree(folder)
+    _remove(folder)
     folder.mkdir(parents=True)
     (folder / MARKER).write_text("Scratch folder of the course notebooks: safe to delete.\n")
+
+
+def _remove(folder: Path) -> None:
+    """Delete the scratch folder ``folder`` if it exists (``NotScratch`` if this module did not make
+    it; ``CannotWrite``, in one line, if it cannot be deleted)."""
+    if not folder.exists():
+        return
+    if not (folder / MARKER).exists():
+        raise NotScratch(
+            f"{folder.name}/ exists but was not made by these notebooks, so it is left alone. "
+            "Move it away, or point COURSE_WORKDIR at another folder."
+        )
+    failed: list[tuple[str, BaseException]] = []
+    for child in folder.iterdir():  # the marker last: a folder left half-emptied is still known as scratch
+        if child.name != MARKER:
+            _delete(child, failed)
+    if not failed:
+        _delete(folder, failed)
+    if failed:
+        path, error = failed[0]
+        raise CannotWrite(
+            f"{folder.name}/ cannot be emptied to restore it: {shown_path(path)} cannot be deleted "
+            f"({getattr(error, 'strerror', None) or error}). It is a scratch folder: make it writable again "
+            "(or close the program using its files), or delete it yourself, then rerun this cell."
+        )
+
+
+def _delete(path: Path, failed: list[tuple[str, BaseException]]) -> None:
+    """Delete the file or folder ``path``, adding to ``failed`` each (path, error) that could not be
+    deleted (``shutil.rmtree`` alone would name only the file, not its folder)."""
+    if not path.is_dir() or path.is_symlink():
+        try:
+            path.unlink()
+        except OSError as error:
+            failed.append((str(path), error))
+    elif sys.version_info >= (3, 12):
+        shutil.rmtree(path, onexc=lambda function, name, error: failed.append((name, error)))
+    else:
+        shutil.rmtree(path, onerror=lambda function, name, info: failed.append((name, info[1])))
 
 
 def _cache_key(earlier: list[Path]) -> str:
@@ -109,16 +172,29 @@ def _cache_key(earlier: list[Path]) -> str:
 
 
 def _snapshot(folder: Path, key: str) -> None:
-    """Copy ``folder`` into the cache under ``key``, atomically (parallel runs may race)."""
+    """Copy ``folder`` into the cache under ``key``, atomically (parallel runs may race); a copy that
+    fails (a full disk) leaves nothing behind."""
     cache = cache_root()
     cache.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=cache))
-    shutil.copytree(folder, tmp / "project", ignore=shutil.ignore_patterns("__pycache__"))
+    tmp = cache / f"{PARTIAL}{os.getpid()}-{key}"
     try:
-        (tmp / "project").rename(cache / key)
-    except OSError:  # another run stored the same snapshot first
-        pass
-    shutil.rmtree(tmp, ignore_errors=True)
+        shutil.copytree(folder, tmp, ignore=shutil.ignore_patterns("__pycache__"))
+        tmp.rename(cache / key)
+    except OSError:
+        if not (cache / key).is_dir():  # else another run stored the same snapshot first
+            raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _forget_partial_copies(cache: Path) -> None:
+    """Delete the partial snapshots in ``cache`` whose process is gone (a kernel killed mid-copy)."""
+    import psutil
+
+    for partial in cache.glob(f"{PARTIAL}*"):
+        pid = partial.name[len(PARTIAL):].split("-")[0]
+        if not (pid.isdigit() and psutil.pid_exists(int(pid))):
+            shutil.rmtree(partial, ignore_errors=True)
 
 
 def replay(notebook: Path, shell=None) -> None:
@@ -149,6 +225,8 @@ def _replay_cells(notebook: Path, shell) -> None:
     for source in step_cells(notebook):
         with capture_output() as captured:
             result = shell.run_cell(source, store_history=False, silent=True)
+        if not result.success and _is_disk_full(captured.stdout + captured.stderr):
+            raise OSError(errno.ENOSPC, "database or disk is full", notebook.name)  # not the cell's fault
         if not result.success:  # a failed manage() raises CommandFailed: the cell fails
             print(f"The cell:\n{source.rstrip()}\nIt printed:\n{captured.stdout}{captured.stderr}".rstrip())
             raise StepFailed(
@@ -161,6 +239,7 @@ def _replay_cells(notebook: Path, shell) -> None:
 def restore(folder: Path, earlier: list[Path], shell=None) -> None:
     """Fill the empty ``folder`` with what ``earlier`` notebooks build, using cached snapshots."""
     cache = cache_root()
+    _forget_partial_copies(cache)
     start = 0
     for k in range(len(earlier), 0, -1):
         cached = cache / _cache_key(earlier[:k])
@@ -176,6 +255,92 @@ def restore(folder: Path, earlier: list[Path], shell=None) -> None:
             _snapshot(folder, _cache_key(earlier[: k + 1]))
     finally:
         os.chdir(here)
+
+
+def _rebuild(folder: Path, earlier: list[Path], shell) -> None:
+    """Empty ``folder`` and restore it from ``earlier`` beside its place, moving it there once
+    complete: a half-restored folder is never kept (nor the space it takes)."""
+    staging = folder.with_name(RESTORING.format(folder.name))
+    with _in_one_line(folder.name):
+        _remove(folder)
+        try:
+            _reset(staging)
+            restore(staging, earlier, shell)
+            staging.rename(folder)
+        except BaseException:
+            if (staging / MARKER).exists():
+                shutil.rmtree(staging, ignore_errors=True)
+            raise
+
+
+@contextlib.contextmanager
+def _in_one_line(name: str) -> Iterator[None]:
+    """Say in one line, with the way back, a full disk or a folder that cannot be written met while
+    giving notebook ``name`` its folder (the course's own errors pass through as they are)."""
+    try:
+        yield
+    except CourseError:
+        raise
+    except OSError as error:
+        path, reason = _first_failure(error)
+        if _is_disk_full(error):
+            raise DiskFull(
+                f"The disk is full ({_free(work_root())} left on the disk of {shown_path(work_root())}/), "
+                f"and restoring {name}/ needs roughly {_room_mb(name)} MB. Free some space on that disk "
+                "(or in your quota), then rerun this cell."
+            ) from None
+        if _is_unwritable(error):
+            variable = "COURSE_CACHE" if os.environ.get("COURSE_CACHE") and path and \
+                Path(path).resolve().is_relative_to(cache_root()) else "COURSE_WORKDIR"
+            where = shown_path(_existing(Path(path or work_root())))
+            raise CannotWrite(
+                f"Cannot write in {where}/ ({reason}), where {name}/ is restored: make that folder "
+                f"writable, or set {variable} to a folder you can write to and restart the kernel; then "
+                "rerun this cell."
+            ) from None
+        raise
+
+
+def _room_mb(name: str) -> int:
+    """Roughly how many MB notebook ``name`` needs free: more if it starts PostgreSQL."""
+    return POSTGRES_ROOM_MB if "EmbeddedPostgres(" in _find(name).read_text(encoding="utf-8") else ROOM_MB
+
+
+def _first_failure(error: OSError) -> tuple[str | None, str]:
+    """The path and the reason of ``error``; for ``shutil.Error`` (a copy that failed on some files),
+    those of its first failed file."""
+    if isinstance(error, shutil.Error) and error.args and isinstance(error.args[0], list) and error.args[0]:
+        source, target, why = error.args[0][0]
+        return target, re.sub(r"^\[(Errno|WinError) \d+\] ", "", str(why)).split(": ")[0]
+    return error.filename, error.strerror or str(error)
+
+
+def _is_unwritable(error: OSError) -> bool:
+    """Whether ``error`` (or the first failure of a ``shutil.Error``) is a folder that cannot be written:
+    read-only, not the learner's, or a file in use (Windows)."""
+    codes = (errno.EROFS, errno.EACCES, errno.EPERM)
+    return isinstance(error, PermissionError) or error.errno in codes or (
+        isinstance(error, shutil.Error) and any(f"[Errno {code}]" in str(error) for code in codes))
+
+
+def _is_disk_full(error: BaseException | str) -> bool:
+    """Whether ``error`` (an exception or a command's output) says the disk or the quota is full."""
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return True
+    return any(sign in str(error) for sign in FULL)
+
+
+def _free(folder: Path) -> str:
+    """The free space on the disk of ``folder`` (or of its nearest existing parent), in MB."""
+    return f"{shutil.disk_usage(_existing(folder)).free / 1e6:.1f} MB"
+
+
+def _existing(path: Path) -> Path:
+    """The folder ``path`` if it is one, else its nearest existing parent folder."""
+    path = path.resolve()
+    while not path.is_dir() and path != path.parent:
+        path = path.parent
+    return path
 
 
 class WrongVersions(CourseError):
@@ -221,6 +386,8 @@ def open_project(name: str) -> None:
     check_versions()
 
     _find(name)  # an unknown name is refused before anything is compared or touched
+    with _in_one_line(name):  # another kernel's folder is refused before anything is touched
+        folderlock.take(work_root() / name)
     earlier = [nb for nb in notebooks() if nb.stem < name]
     folder = work_root() / name
     # A rerun in the same kernel: stop what the last run started, which would lose its folder,
@@ -231,8 +398,7 @@ def open_project(name: str) -> None:
         sys.modules["course.postgres"].EmbeddedPostgres.stop_all()
     kernel.before_reset()
     os.chdir(NOTEBOOKS)  # never stand in the folder being emptied (Windows refuses to delete it)
-    _reset(folder)
-    restore(folder, earlier, get_ipython())
+    _rebuild(folder, earlier, get_ipython())
     os.chdir(folder)
     kernel.after_restore(folder.resolve())
     cleanup.register(get_ipython())  # a failed cell (Run All stops there) stops the servers too
@@ -247,8 +413,18 @@ def open_project(name: str) -> None:
 def tree(folder: str | Path = ".") -> None:
     """Print the files under ``folder`` (sorted, relative), leaving out caches and the scratch marker."""
     root = Path(folder)
+    if not (root.is_absolute() or cwd_exists()) or not root.is_dir():
+        raise NoFolder(_gone(root))
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root)
         if "__pycache__" in rel.parts or rel.name == MARKER or path.is_dir():
             continue
         print(rel.as_posix())
+
+
+def _gone(folder: Path) -> str:
+    """What to say of ``folder``, which is not there: the kernel's own folder deleted (``work/``
+    deleted while the kernel ran: rerun the first cell), or a name that does not exist here."""
+    if not cwd_exists():
+        return folder_gone()
+    return f"No folder {folder.as_posix()!r} here: check the name, or run the cell that creates it first."
