@@ -480,28 +480,45 @@ class _Result:
      ("print('fine')", None, False)],
 )
 def test_a_failed_cell_stops_the_background_servers(source, error, stops, monkeypatch, capsys):
-    from course import cleanup, postgres, server
+    from course import background, cleanup, postgres, server
 
     class Fake:
-        def __init__(self):
-            self.stopped = False
-
-        def stop(self):
-            self.stopped = True
+        def __init__(self, kind):
+            self.kind, self.paused_note, self.stopped = kind.__name__, kind.paused_note, False
 
         def pause(self):
             self.stopped = True
             return True
 
-    dev, pg = Fake(), Fake()
-    monkeypatch.setattr(server.DevServer, "started", [dev])
-    monkeypatch.setattr(postgres.EmbeddedPostgres, "started", [pg])
-    stop_all = classmethod(lambda cls: [s.stop() for s in cls.started])
-    monkeypatch.setattr(server.DevServer, "stop_all", stop_all)
+    dev, pg = Fake(server.DevServer), Fake(postgres.EmbeddedPostgres)
+    monkeypatch.setattr(background, "_registered", [dev, pg])
     cleanup.after_cell(_Result(source, error))
     assert dev.stopped is stops and pg.stopped is stops
     out = capsys.readouterr().out
     assert ("dev server" in out and "PostgreSQL (paused" in out) if stops else out == ""
+
+
+def test_the_registry_stops_what_runs_newest_first_and_by_kind(monkeypatch):
+    from course import background
+
+    class Fake:
+        def __init__(self, kind):
+            self.kind, self.events = kind, []
+
+        def stop(self):
+            events.append((self.kind, "stop"))
+
+    events = []
+    monkeypatch.setattr(background, "_registered", [])
+    dev, pg = Fake("dev server"), Fake("PostgreSQL")
+    background.register(dev)
+    background.register(pg)
+    background.register(pg)  # once only
+    assert background.running() == [dev, pg] and background.running("PostgreSQL") == [pg]
+    assert background.stop_all("dev server") == [dev] and background.running() == [pg]
+    background.register(dev)
+    assert background.stop_all() == [dev, pg] and background.running() == []
+    assert events == [("dev server", "stop"), ("dev server", "stop"), ("PostgreSQL", "stop")]
 
 
 def test_the_cleanup_is_registered_once_per_kernel():
