@@ -29,8 +29,6 @@ _registered: list = []  # the servers running or paused, in the order they start
 
 def register(server) -> None:
     """Add ``server``, which has just started; it is stopped when the kernel exits, if not before."""
-    if not _registered:
-        atexit.register(stop_all)  # registering twice is harmless: stop_all stops each server once
     if server not in _registered:
         _registered.append(server)
 
@@ -53,6 +51,9 @@ def stop_all(kind: str | None = None) -> list:
         server.stop()
         forget(server)
     return stopped
+
+
+atexit.register(stop_all)  # what is still registered when the kernel exits
 
 
 def pause_all() -> list:
@@ -93,5 +94,8 @@ def release(guard: subprocess.Popen) -> None:
 def disarm(guard: subprocess.Popen) -> None:
     """Tell the guard that what it guards was stopped on purpose: it exits without doing anything."""
     if not guard.stdin.closed:
-        guard.stdin.write(lifeline.DISARM)
-        guard.stdin.close()
+        try:
+            guard.stdin.write(lifeline.DISARM)
+            guard.stdin.close()
+        except BrokenPipeError:  # the guard has ended already (the pipe is closed all the same)
+            pass

