@@ -7,8 +7,8 @@ running (``shell``) and notebook 14's fresh start (``livesite``). What is still 
 kernel exits is stopped then.
 
 A registered server has a ``kind`` ("dev server", "PostgreSQL"), a ``paused_note`` (what the
-cleanup says when it pauses it) and ``stop()``, ``pause()`` (return whether it was running; a
-dev server simply stops) and ``resume()``.
+cleanup says when it pauses it) and ``stop()``, ``pause()`` (return whether the learner must be
+told; a dev server simply stops) and ``resume()``.
 
 Each server's guard, a ``course.lifeline`` process that stops it when the kernel ends however it
 ends, is started here, before the server itself. Standard library only: importing this module
@@ -57,7 +57,7 @@ atexit.register(stop_all)  # what is still registered when the kernel exits
 
 
 def pause_all() -> list:
-    """Pause every registered server; return those that were running."""
+    """Pause every registered server; return those the learner must be told about."""
     return [server for server in running() if server.pause()]
 
 

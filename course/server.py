@@ -165,10 +165,10 @@ class DevServer:
         background.forget(self)
 
     def pause(self) -> bool:
-        """Stop the server (a dev server is started afresh, from its cell); return whether it ran."""
-        was_running = self.running
+        """Stop the server (a dev server is started afresh, from its cell). Return True: even one that
+        ended by itself (an interrupt reaches runserver too) must be started again from its cell."""
         self.stop()
-        return was_running
+        return True
 
     def resume(self) -> None:
         """Nothing to do: a stopped dev server has left the registry (``course.background``)."""

@@ -232,3 +232,21 @@ def test_an_interrupted_restart_of_a_paused_server_keeps_it_paused_with_its_data
     pids = started_in(k, folder)
     k.shutdown()
     assert not gone(pids), "PostgreSQL or its guard outlived the kernel"
+
+
+def test_an_interrupted_cell_stops_the_dev_server_and_says_so(workdir, kernels):
+    """Kernel > Interrupt reaches runserver too (it runs in the kernel's process group): the cleanup
+    after the interrupted cell still names the way back, and nothing is left running."""
+    k = kernels(COURSE_WORKDIR=str(workdir()))
+    assert k.run(OPEN)[1] == ""
+    assert k.run("from course.server import DevServer\nserver = DevServer()")[1] == ""
+    running = {int(k.run("print(server.process.pid)")[0])}
+    running |= {c.pid for c in psutil.Process(min(running)).children(recursive=True)}
+    msg_id = k.send("import time\ntime.sleep(60)")
+    time.sleep(1)
+    k.interrupt()
+    printed, error = k.result(msg_id)
+    assert error.rstrip().endswith("KeyboardInterrupt:")
+    assert printed.startswith("[A cell failed, so what this notebook runs in the background stopped: the dev "
+                              "server (to go on, rerun the cells from `server = DevServer()` down")
+    assert not gone(running, timeout=10)
