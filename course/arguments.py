@@ -98,9 +98,10 @@ def lessons(parser: argparse.ArgumentParser) -> None:
 
 
 def lifeline(parser: argparse.ArgumentParser) -> None:
-    """``python -m course.lifeline COMMAND…`` or ``python -m course.lifeline --terminate PID``."""
-    parser.add_argument("--terminate", type=int, metavar="PID",
-                        help="terminate this process when standard input closes (unless told 'disarm')")
+    """``python -m course.lifeline COMMAND…`` or ``python -m course.lifeline --folder FOLDER``."""
+    parser.add_argument("--folder", metavar="FOLDER",
+                        help="when standard input closes (unless told 'disarm'), stop every process "
+                             "whose command line names FOLDER (PostgreSQL on its data folder)")
     parser.add_argument("command", nargs=argparse.REMAINDER, metavar="COMMAND…",
                         help="the command to run as long as standard input stays open")
 

@@ -2,14 +2,14 @@
 
 Run All stops at the first cell that fails, so the cells that would stop the dev server or
 PostgreSQL further down never run. ``open_project`` registers ``after_cell`` with IPython; after a
-cell that failed (other than one that fails on purpose, whose source says so), it stops the dev
-servers and pauses PostgreSQL (its data stays; the next ``pg.…`` call or command run with
-``manage()`` starts it again), and says so in one line.
+cell that failed (other than one that fails on purpose, whose source says so), it pauses what
+``course.background`` holds: it stops the dev servers and pauses PostgreSQL (its data stays; the
+next ``pg.…`` call or command run with ``manage()`` starts it again), and says so in one line.
 """
 
 from __future__ import annotations
 
-import sys
+from course import background
 
 ON_PURPOSE = "# This cell fails on purpose"
 
@@ -19,17 +19,10 @@ def after_cell(result) -> None:
     source = result.info.raw_cell if getattr(result, "info", None) else ""
     if result.error_in_exec is None or source.lstrip().startswith(ON_PURPOSE):
         return
-    stopped = []
-    if "course.server" in sys.modules and sys.modules["course.server"].DevServer.started:
-        sys.modules["course.server"].DevServer.stop_all()
-        stopped.append("the dev server (to go on, rerun the cells from `server = DevServer()` down: it "
-                       "starts afresh, and the browser must log in again)")
-    if "course.postgres" in sys.modules:
-        paused = [pg.pause() for pg in sys.modules["course.postgres"].EmbeddedPostgres.started]
-        if any(paused):
-            stopped.append("PostgreSQL (paused with its data: the next pg.… call or manage(…) resumes it)")
-    if stopped:
-        print(f"[A cell failed, so what this notebook runs in the background stopped: {'; '.join(stopped)}.]")
+    paused = background.pause_all()
+    if paused:
+        notes = dict.fromkeys(server.paused_note for server in paused)  # once per kind, in order
+        print(f"[A cell failed, so what this notebook runs in the background stopped: {'; '.join(notes)}.]")
 
 
 def register(shell) -> None:

@@ -6,9 +6,11 @@ a crash, a killed kernel), the operating system closes that end; the read return
 stopped. Closing the pipe on purpose stops it too. If COMMAND exits first, so does this process,
 with its exit code. Linux, macOS and Windows alike; nothing polls.
 
-``python -m course.lifeline --terminate PID`` watches a process started otherwise (PostgreSQL):
-when the pipe closes it terminates PID, unless the parent wrote ``DISARM`` first (it stopped
-the process itself).
+``python -m course.lifeline --folder FOLDER`` guards a server that detaches itself (PostgreSQL, on
+its data folder FOLDER), started before the server is: when the pipe closes it stops every
+process whose command line names FOLDER, the commands still starting the server included
+(``initdb``, ``pg_ctl``), unless the parent wrote ``DISARM`` first (it stopped them itself). This
+mode uses psutil, which comes with the course's ``postgres`` extra.
 """
 
 from __future__ import annotations
@@ -18,27 +20,63 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 
 from course import arguments
 
 DISARM = b"disarm\n"
 
 
-def terminate(pid: int) -> None:
-    """Ask process ``pid`` to stop (SIGTERM; on Windows, TerminateProcess); ignore one that is gone."""
-    try:
-        os.kill(pid, signal.SIGTERM)
-    except OSError:
-        pass
+def naming(folder: str) -> list:
+    """The processes whose command line names ``folder`` (as an argument of its own, or quoted in a
+    shell command), other than this process and the course's guards."""
+    import psutil
+
+    found = []
+    for process in psutil.process_iter(["cmdline"]):
+        words = process.info["cmdline"] or []  # None when the system does not tell
+        if process.pid == os.getpid() or "course.lifeline" in words:
+            continue
+        if any(word == folder or f'"{folder}"' in word for word in words):
+            found.append(process)
+    return found
 
 
-def watch(pid: int) -> int:
-    """Wait until standard input closes; then terminate ``pid`` unless told ``DISARM`` before."""
+def stop_naming(folder: str) -> None:
+    """Stop every process whose command line names ``folder``, and wait until they are gone: a server
+    on that data folder, and the commands that start one (checked again, as one may start another).
+
+    On Linux and macOS they get SIGINT, PostgreSQL's fast shutdown (it ends its clients' sessions
+    rather than wait for them); on Windows, TerminateProcess. One that lingers is killed.
+    """
+    import psutil
+
+    for _ in range(5):
+        found = naming(folder)
+        if not found:
+            return
+        for process in found:
+            try:
+                process.terminate() if os.name == "nt" else process.send_signal(signal.SIGINT)
+            except psutil.NoSuchProcess:
+                pass
+        _, alive = psutil.wait_procs(found, timeout=15)
+        for process in alive:
+            try:
+                process.kill()
+            except psutil.NoSuchProcess:
+                pass
+        psutil.wait_procs(alive, timeout=5)
+        time.sleep(0.2)  # a command stopped while it started the server: let its child show up
+
+
+def watch(folder: str) -> int:
+    """Wait until standard input closes; then stop what runs on ``folder``, unless told ``DISARM``."""
     received = b""
     while chunk := os.read(sys.stdin.fileno(), 1024):
         received += chunk
     if DISARM not in received:
-        terminate(pid)
+        stop_naming(folder)
     return 0
 
 
@@ -75,6 +113,6 @@ def main(command: list[str]) -> int:
 if __name__ == "__main__":
     parser = arguments.parser("course.lifeline", __doc__)
     args = parser.parse_args()
-    if (args.terminate is None) == (not args.command):
-        parser.error("give either a command to run or --terminate PID, not both or neither")
-    sys.exit(main(args.command) if args.terminate is None else watch(args.terminate))
+    if (args.folder is None) == (not args.command):
+        parser.error("give either a command to run or --folder FOLDER, not both or neither")
+    sys.exit(main(args.command) if args.folder is None else watch(args.folder))

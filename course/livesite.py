@@ -18,7 +18,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from course import sqlite
+from course import background, sqlite
 from course.errors import CourseError
 
 SEED = 14
@@ -172,8 +172,7 @@ def start_split(settings: str = "core.settings.split") -> None:
     ``migrate`` each alias into new ones (both at once), showing the commands."""
     from course.shell import manage_side_by_side
 
-    if "course.server" in sys.modules and sys.modules["course.server"].DevServer.started:
-        sys.modules["course.server"].DevServer.stop_all()
+    if background.stop_all("dev server"):
         print("Stopped the dev server, which used the files about to be deleted: to go on, rerun the cells "
               "from `server = DevServer(…)` down.")
     if "django.db" in sys.modules and sys.modules["django.conf"].settings.configured:

