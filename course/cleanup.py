@@ -10,6 +10,7 @@ next ``pg.…`` call or command run with ``manage()`` starts it again), and says
 from __future__ import annotations
 
 from course import background
+from course.shell import cwd_exists, folder_gone
 
 ON_PURPOSE = "# This cell fails on purpose"
 
@@ -18,6 +19,10 @@ def after_cell(result) -> None:
     """IPython ``post_run_cell`` handler: clean up after an unexpected failure."""
     source = result.info.raw_cell if getattr(result, "info", None) else ""
     if result.error_in_exec is None or source.lstrip().startswith(ON_PURPOSE):
+        return
+    if not cwd_exists():  # work/ deleted under the kernel: the cell's own error says little
+        background.stop_all()  # their data went with the folder
+        print(f"[{folder_gone()}]")
         return
     paused = background.pause_all()
     if paused:

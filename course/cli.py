@@ -151,6 +151,15 @@ def _make_venv(env: Path) -> None:
         ) from None
 
 
+def _imports_this_course(python: Path) -> bool:
+    """Whether ``python`` imports this folder's ``course`` package: the editable install points at
+    the folder it was made from, and a course moved or renamed since finds no ``course`` at all."""
+    found = subprocess.run([str(python), "-c", "import course; print(course.__file__)"],
+                           capture_output=True, text=True, cwd=tempfile.gettempdir())
+    here = (REPO / "course").resolve()
+    return found.returncode == 0 and Path(found.stdout.strip()).parent.resolve() == here
+
+
 def _ensure_pip(env: Path) -> None:
     """Give the venv ``env`` the pip it lacks: an install stopped in its first seconds (Ctrl-C while
     ``venv`` ran) leaves the interpreter without it. ``ensurepip`` adds it and keeps the rest."""
@@ -170,7 +179,10 @@ def install(env: Path | None, extras: list[str]) -> Path:
     stamp = Path(sys.prefix if env is None else env) / STAMP
     wanted = _wanted(extras)
     if stamp.is_file() and python.exists() and _covers(json.loads(stamp.read_text(encoding="utf-8")), wanted):
-        return python
+        if _imports_this_course(python):
+            return python
+        print(f"{shown(stamp.parent)} was installed for the course in another folder (moved or renamed "
+              "since): installing it for this one.")
     if env is not None:
         _make_venv(env)
     target = f".[{','.join(extras)}]" if extras else "."
@@ -338,6 +350,8 @@ def clean(student: bool = False) -> int:
     environments, and the learner's copies in student/. With ``student``, student/ is moved to a
     dated folder beside it (:func:`set_aside`), never deleted: deleting it is the learner's step.
     Refused while a JupyterLab serves the course: its kernels run in work/ (dev servers, PostgreSQL)."""
+    from course import folderlock
+
     python = python_in(REPO / ".venv")
     for root in (REPO / "student", REPO):
         running = python.exists() and serving(python, root)
@@ -345,6 +359,11 @@ def clean(student: bool = False) -> int:
             raise Stop(f"JupyterLab serves {shown(root)} (process {running['pid']}) and its lessons run "
                        "in work/: stop it first (File › Shut Down, or Ctrl-C where it runs), then run this "
                        "again.")
+    for lock in sorted((REPO / "work" / folderlock.FOLDER).glob("*.lock")):
+        holder = folderlock.in_use(REPO / "work" / lock.stem)
+        if holder:  # a kernel started otherwise (a JupyterLab of its own, an editor) has a lesson
+            raise Stop(f"A kernel runs in work/{lock.stem}/ ({holder}): shut it down first, then run "
+                       "this again.")
     if student and (REPO / "student").exists():
         print(set_aside(REPO / "student"))
     removed = [REPO / name for name in GENERATED if (REPO / name).exists()]
@@ -456,7 +475,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"JupyterLab already serves {shown(Path(running['root_dir']))} (process "
                       f"{running['pid']}): opening it. To start afresh, stop that one first (File › Shut "
                       "Down, or Ctrl-C where it runs).")
-                webbrowser.open(f"{running['url']}lab?token={running['token']}")
+                page = f"{running['url']}lab?token={running['token']}"
+                if not webbrowser.open(page):
+                    print(f"No browser could be opened here: open {page}")
                 return 0
             forget_tabs(solutions)
             return until_it_exits(command, cwd=folder, env=terminal_shell(os.environ))

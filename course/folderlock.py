@@ -64,6 +64,19 @@ def take(folder: Path) -> None:
         _write_holder(fd)
 
 
+def in_use(folder: Path) -> str | None:
+    """Who has the project folder ``folder`` ("process 123, notebook …, since 18:40"), if a kernel
+    has it now; None if none does (the lock is tried and given back at once)."""
+    path = lock_file(folder)
+    if not path.is_file() or _still_ours(path):
+        return None
+    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+    try:
+        return None if _lock(fd) else _holder(path)
+    finally:
+        os.close(fd)  # and with it the lock, if it was taken here
+
+
 def held() -> Path | None:
     """The project folder this process holds, if any."""
     path = _held.get("path")

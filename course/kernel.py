@@ -64,11 +64,27 @@ def setup_django(settings_module: str) -> None:
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     if not _loaded:
         _loaded.update(folder=project, sources=_sources(project))
+    elif _loaded["folder"] == project:
+        _refuse_changed(project)
     try:
         django.setup()
     except Exception as error:
         trim_to_learners(error)
         raise
+
+
+def _refuse_changed(project: Path) -> None:
+    """Raise ``RestartKernel`` if a Python file of ``project`` changed since Django loaded it here: a
+    second ``setup_django`` would change nothing, and the kernel would go on with the old code."""
+    now = _sources(project)
+    changed = sorted(name for name in now.keys() | _loaded["sources"].keys()
+                     if now.get(name) != _loaded["sources"].get(name))
+    if changed:
+        raise RestartKernel(
+            f"{', '.join(changed)} changed since Django loaded the project in this kernel, and Django "
+            "keeps what it loaded: restart the kernel to use the change (Kernel > Restart Kernel and "
+            "Run All Cells)."
+        )
 
 
 def before_reset() -> None:

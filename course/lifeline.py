@@ -94,6 +94,10 @@ def stop(child: subprocess.Popen, timeout: float = 10.0) -> None:
 def main(command: list[str]) -> int:
     """Run ``command`` until it exits or standard input closes; return its exit code."""
     child = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+    # Kernel > Interrupt sends SIGINT to the kernel's whole process group: the command gets it and
+    # stops as it does in a terminal; this process waits for it (set after the start, so that the
+    # command does not inherit the ignoring).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     stdin = sys.stdin.fileno()
 
     def watch() -> None:

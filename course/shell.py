@@ -84,6 +84,11 @@ class CommandFailed(CourseError):
     """A command run with ``check=True`` exited with an error; its output is printed above."""
 
 
+class CommandInterrupted(CourseError, KeyboardInterrupt):
+    """A command run by ``manage`` (or another helper) was interrupted (Kernel > Interrupt) and
+    stopped; what it printed until then is shown (a ``KeyboardInterrupt`` too, as it was)."""
+
+
 class NotInProject(CourseError, FileNotFoundError):
     """The current folder lacks a file of the project (``manage.py``, ``pytest.ini``): the notebook's
     first cell, or the cell that writes it, has not run (a ``FileNotFoundError`` too, as it was)."""
@@ -140,18 +145,29 @@ def _start(argv: list[str], env: dict[str, str] | None) -> subprocess.Popen:
 def _report(argv: list[str], proc: subprocess.Popen, check: bool, tail: int | None) -> str:
     """Wait for ``proc`` (started from ``argv``), print its output and exit code; return the output as
     printed, or raise ``CommandFailed`` with ``check``."""
+    printed: list[str] = []
+    interrupted = False
     try:
-        output = proc.stdout.read()
-        proc.wait()
+        printed.extend(proc.stdout)  # line by line: what came before an interrupt is kept
+    except KeyboardInterrupt:
+        interrupted = True
     finally:  # closing the lifeline's pipe stops the command if it still runs (an interrupt)
         proc.stdin.close()
+        printed.append(proc.stdout.read())
         proc.stdout.close()
+        proc.wait()
+    output = "".join(printed)
+    if interrupted:  # the command's own KeyboardInterrupt traceback says nothing more
+        output = output.split("Traceback (most recent call last):", 1)[0]
     lines = shorten(output).rstrip("\n").splitlines()
     if tail is not None and len(lines) > tail:
         print(f"[… {len(lines) - tail} earlier lines not shown]")
         lines = lines[-tail:]
     if lines:
         print("\n".join(lines))
+    if interrupted:
+        raise CommandInterrupted(f"{' '.join(argv[1:])} was interrupted and stopped; what it printed until "
+                                 "then is above. Rerun this cell to run it to the end.")
     if proc.returncode != 0:
         print(f"[exit code {proc.returncode}]")
         if check:

@@ -185,7 +185,8 @@ def _readable(path: Path) -> bool:
 
 def _way_back(target: Path) -> str:
     """What the learner can do about the damaged copy ``target``, in one sentence."""
-    fresh = f"move the damaged file out of {_shown(target.parent)}/ and `make student` writes a fresh copy"
+    fresh = (f"move the damaged file out of {_shown(target.parent)}/ and `make student` (in the course's "
+             "folder) writes a fresh copy")
     if _readable(checkpoint(target)):
         return (f"Your last Ctrl+S save is {_shown(checkpoint(target))}: copy it over {_shown(target)} to "
                 f"get your work back, or {fresh}.")
@@ -227,8 +228,8 @@ def main(argv: list[str] | None = None) -> int:
     running = args.replace and serving(Path(sys.executable), folder)
     if running:
         print(f"JupyterLab serves {_shown(folder)}/ (process {running['pid']}): its open tabs would save "
-              "your old work over the fresh copies. Stop it first (File › Shut Down), then run this again.",
-              file=sys.stderr)
+              "your old work over the fresh copies. Stop it first (File › Shut Down, or Ctrl-C where it "
+              "runs), then run this again.", file=sys.stderr)
         return 1
     done = write_all(folder, args.replace)
     print("\n".join(done) or f"student copies in {_shown(STUDENT)}/ are up to date")

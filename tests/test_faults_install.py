@@ -45,3 +45,24 @@ def test_make_install_stopped_before_pip_is_finished_by_the_next_make_install(tm
     django = subprocess.run([folder / ".venv" / "bin" / "python", "-c", "import django, course"],
                             cwd=folder, capture_output=True, text=True)
     assert django.returncode == 0, django.stderr
+
+
+def test_a_course_moved_after_its_install_is_installed_again_for_its_new_folder(tmp_path):
+    """The editable install points at the folder it was made from: moved or renamed, every lesson's
+    `from course import …` failed, and make install said nothing (its stamp was there)."""
+    folder = copy_of_the_course(tmp_path / "course")
+    (folder / ".venv").unlink()
+    env = {k: v for k, v in copy_env(folder).items() if k != "PYTHONPATH"}  # the course's own .venv alone
+    first = subprocess.run(["make", "install", "POSTGRES=no"], cwd=folder, env=env, capture_output=True,
+                           text=True, timeout=900)
+    assert first.returncode == 0, first.stdout + first.stderr
+    moved = folder.rename(tmp_path / "my course")
+    again = subprocess.run(["make", "install", "POSTGRES=no"], cwd=moved, env=env, capture_output=True,
+                           text=True, timeout=900)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert (".venv/ was installed for the course in another folder (moved or renamed since): installing it "
+            "for this one.") in again.stdout
+    where = "import course; print(course.__file__)"
+    found = subprocess.run([moved / ".venv" / "bin" / "python", "-c", where], cwd=tmp_path, env=env,
+                           capture_output=True, text=True)
+    assert found.stdout.strip() == str(moved / "course" / "__init__.py"), found.stderr

@@ -46,3 +46,21 @@ def test_make_clean_and_replacing_copies_wait_until_jupyterlab_is_stopped(tmp_pa
     cleaned = subprocess.run(["make", "clean"], cwd=folder, capture_output=True, text=True,
                              env=copy_env(folder))
     assert cleaned.returncode == 0, cleaned.stderr
+
+
+def test_make_clean_waits_for_a_kernel_started_without_make_lab(tmp_path, kernels):
+    """A kernel of another JupyterLab or an editor holds its lesson's folder: make clean names it."""
+    folder = copy_of_the_course(tmp_path / "course")
+    kernel = kernels(COURSE_WORKDIR=str(folder / "work"))
+    opened = kernel.run("from course.workspace import open_project\nopen_project('03_split_settings')")
+    assert "ready" in opened[0], opened
+    refused = subprocess.run(["make", "clean"], cwd=folder, capture_output=True, text=True,
+                             env=copy_env(folder))
+    assert refused.returncode != 0 and (folder / "work" / "03_split_settings" / "manage.py").is_file()
+    line = refused.stderr.splitlines()[0]
+    assert line.startswith(f"A kernel runs in work/03_split_settings/ (process {kernel.pid}, since "), line
+    assert line.endswith("shut it down first, then run this again."), line
+    kernel.shutdown()
+    cleaned = subprocess.run(["make", "clean"], cwd=folder, capture_output=True, text=True,
+                             env=copy_env(folder))
+    assert cleaned.returncode == 0 and not (folder / "work").exists(), cleaned.stdout + cleaned.stderr

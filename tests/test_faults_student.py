@@ -109,11 +109,11 @@ def test_a_damaged_copy_is_left_as_it_is_named_in_one_line_and_the_others_are_wr
         f"damaged student/{DAMAGED}: the file is empty (a save cut short by a crash or a full disk); it "
         "stays as it is. Your last Ctrl+S save is student/.ipynb_checkpoints/06_testing-checkpoint.ipynb: "
         f"copy it over student/{DAMAGED} to get your work back, or move the damaged file out of student/ "
-        "and `make student` writes a fresh copy."], said
+        "and `make student` (in the course's folder) writes a fresh copy."], said
     assert lines_about(said, CUT) == [
         f"damaged student/{CUT}: the file ends mid-way (a save cut short by a crash or a full disk); it "
         "stays as it is. JupyterLab kept no save of it: move the damaged file out of student/ and "
-        "`make student` writes a fresh copy."], said
+        "`make student` (in the course's folder) writes a fresh copy."], said
     assert {name: (student / name).read_bytes() for name in damaged} == damaged, "a damaged copy was touched"
 
     # The ways back the lines name: the checkpoint copied over 06, 05 moved away.
