@@ -148,6 +148,7 @@ class EmbeddedPostgres:
         if self.stopped or self.paused:
             return False
         background.disarm(self._guard)
+        self._socket = self._socket_folder()  # for stop(), which no longer finds it once paused
         self.server.stop()
         self.server._postmaster_info = None  # nothing left to stop: its cleanup only deletes pg/
         self.paused = True
@@ -222,7 +223,7 @@ class EmbeddedPostgres:
         """Stop the server and delete its data directory (idempotent, even if ``pg/`` is gone)."""
         if not self.stopped:
             self.stopped = True
-            socket = self._socket_folder()
+            socket = self._socket_folder() or getattr(self, "_socket", None)
             try:
                 self.server.cleanup()
             except OSError:

