@@ -55,6 +55,18 @@ def wait_for(condition, timeout: float = 60, what: str = "") -> None:
         time.sleep(0.02)
 
 
+def start_until(kernel, folder: Path, stage: str) -> str:
+    """Run ``EmbeddedPostgres()`` in ``kernel`` and return, its cell still running, once the start
+    reached ``stage``: "initdb" (the data folder ``folder`` is being made) or "postmaster" (the
+    server process exists). The cell's message id."""
+    msg_id = kernel.send(START)
+    if stage == "initdb":
+        wait_for(lambda: (folder / "base").exists(), what="initdb")
+    else:
+        wait_for(lambda: postmaster(folder) is not None, what="the server process")
+    return msg_id
+
+
 def gone(pids: set[int], timeout: float = 30) -> set[int]:
     """Those of ``pids`` still alive (zombies count as gone) after waiting up to ``timeout`` seconds."""
     def alive(pid: int) -> bool:
@@ -108,11 +120,7 @@ def test_a_kernel_killed_while_postgresql_starts_leaves_nothing_running(stage, w
     k = kernels(COURSE_WORKDIR=str(work))
     assert k.run(OPEN)[1] == ""
     folder = work / LESSON / "pg"
-    k.send(START)
-    if stage == "initdb":
-        wait_for(lambda: (folder / "base").exists(), what="initdb")
-    else:
-        wait_for(lambda: postmaster(folder) is not None, what="the server process")
+    start_until(k, folder, stage)
     pids = started_in(k, folder)
     k.kill()
     assert not gone(pids), f"left running after the kernel died ({stage}): {naming(folder)}"
@@ -125,11 +133,7 @@ def test_an_interrupted_start_says_so_in_one_line_and_its_rerun_works(stage, wor
     k = kernels(COURSE_WORKDIR=str(work))
     assert k.run(OPEN)[1] == ""
     folder = work / LESSON / "pg"
-    msg_id = k.send(START)
-    if stage == "initdb":
-        wait_for(lambda: (folder / "base").exists(), what="initdb")
-    else:
-        wait_for(lambda: postmaster(folder) is not None, what="the server process")
+    msg_id = start_until(k, folder, stage)
     pids = started_in(k, folder)
     k.interrupt()
     printed, error = k.result(msg_id)
