@@ -55,6 +55,16 @@ def wait_for(condition, timeout: float = 60, what: str = "") -> None:
         time.sleep(0.02)
 
 
+@pytest.fixture
+def lesson(workdir, kernels) -> tuple:
+    """A kernel that has run lesson 08's first cell in a scratch folder of its own, and the folder
+    its PostgreSQL keeps its data in (``pg/``, not made yet)."""
+    work = workdir()
+    k = kernels(COURSE_WORKDIR=str(work))
+    assert k.run(OPEN)[1] == ""
+    return k, work / LESSON / "pg"
+
+
 def start_until(kernel, folder: Path, stage: str) -> str:
     """Run ``EmbeddedPostgres()`` in ``kernel`` and return, its cell still running, once the start
     reached ``stage``: "initdb" (the data folder ``folder`` is being made) or "postmaster" (the
@@ -113,13 +123,10 @@ def workdir() -> Iterator:
 
 
 @pytest.mark.parametrize("stage", ["initdb", "postmaster"])
-def test_a_kernel_killed_while_postgresql_starts_leaves_nothing_running(stage, workdir, kernels):
+def test_a_kernel_killed_while_postgresql_starts_leaves_nothing_running(stage, lesson):
     """Killed during initdb, or once the server process exists but before EmbeddedPostgres() has
     returned: the guard, started first, stops what the start left."""
-    work = workdir()
-    k = kernels(COURSE_WORKDIR=str(work))
-    assert k.run(OPEN)[1] == ""
-    folder = work / LESSON / "pg"
+    k, folder = lesson
     start_until(k, folder, stage)
     pids = started_in(k, folder)
     k.kill()
@@ -128,11 +135,8 @@ def test_a_kernel_killed_while_postgresql_starts_leaves_nothing_running(stage, w
 
 
 @pytest.mark.parametrize("stage", ["initdb", "postmaster"])
-def test_an_interrupted_start_says_so_in_one_line_and_its_rerun_works(stage, workdir, kernels):
-    work = workdir()
-    k = kernels(COURSE_WORKDIR=str(work))
-    assert k.run(OPEN)[1] == ""
-    folder = work / LESSON / "pg"
+def test_an_interrupted_start_says_so_in_one_line_and_its_rerun_works(stage, lesson):
+    k, folder = lesson
     msg_id = start_until(k, folder, stage)
     pids = started_in(k, folder)
     k.interrupt()
@@ -175,11 +179,8 @@ def test_postgresql_runs_in_a_course_folder_whose_path_has_a_space(workdir, kern
     assert not gone(pids) and not folder.exists()
 
 
-def test_a_failed_cell_and_the_first_cells_rerun_stop_the_dev_server_and_postgresql(workdir, kernels):
-    work = workdir()
-    k = kernels(COURSE_WORKDIR=str(work))
-    assert k.run(OPEN)[1] == ""
-    folder = work / LESSON / "pg"
+def test_a_failed_cell_and_the_first_cells_rerun_stop_the_dev_server_and_postgresql(lesson):
+    k, folder = lesson
     assert k.run(START) == (RUNNING, "")
     assert k.run("from course.server import DevServer\nserver = DevServer()")[1] == ""
     running = started_in(k, folder)
@@ -218,11 +219,8 @@ def slow(command, args, *more, **options):
 postgres_server.pgexec = slow"""
 
 
-def test_an_interrupted_restart_of_a_paused_server_keeps_it_paused_with_its_data(workdir, kernels):
-    work = workdir()
-    k = kernels(COURSE_WORKDIR=str(work))
-    assert k.run(OPEN)[1] == ""
-    folder = work / LESSON / "pg"
+def test_an_interrupted_restart_of_a_paused_server_keeps_it_paused_with_its_data(lesson):
+    k, folder = lesson
     assert k.run(START) == (RUNNING, "")
     assert k.run('pg.create_databases("auth")') == ("created database auth\n", "")
     assert "PostgreSQL (paused" in k.run("1 / 0")[0]
@@ -259,11 +257,8 @@ def test_an_interrupted_cell_stops_the_dev_server_and_says_so(workdir, kernels):
     assert not gone(running, timeout=10)
 
 
-def test_stop_leaves_nothing_running_when_the_data_folder_was_deleted_under_the_server(workdir, kernels):
-    work = workdir()
-    k = kernels(COURSE_WORKDIR=str(work))
-    assert k.run(OPEN)[1] == ""
-    folder = work / LESSON / "pg"
+def test_stop_leaves_nothing_running_when_the_data_folder_was_deleted_under_the_server(lesson):
+    k, folder = lesson
     assert k.run(START) == (RUNNING, "")
     pids = started_in(k, folder)
     assert k.run('import shutil\nshutil.rmtree("pg")\npg.stop()\npg') == (
