@@ -8,7 +8,7 @@ project: the kernel loads it, through ``kernel``.
 Foundations, standard library and Django only: ``errors`` (one-line messages without frames),
 ``table`` (results as HTML tables), ``shell`` (run ``manage.py`` and pytest with the course's
 environment, print their output without machine-specific paths), ``lifeline`` (a child process
-dies with the kernel, on any OS; PostgreSQL's guard uses psutil, which comes with PostgreSQL),
+dies with the kernel, on any OS; PostgreSQL's guard uses psutil, a requirement),
 ``folderlock`` (a lesson's project folder belongs to one kernel at a time), ``background`` (one
 registry of what runs in the background: the dev server, PostgreSQL and their guards),
 ``cleanup`` (a failed cell stops what runs in the background),

@@ -10,7 +10,7 @@ with its exit code. Linux, macOS and Windows alike; nothing polls.
 its data folder FOLDER), started before the server is: when the pipe closes it stops every
 process whose command line names FOLDER, the commands still starting the server included
 (``initdb``, ``pg_ctl``), unless the parent wrote ``DISARM`` first (it stopped them itself). This
-mode uses psutil, which comes with the course's ``postgres`` extra.
+mode uses psutil, one of the course's requirements.
 """
 
 from __future__ import annotations
