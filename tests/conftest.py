@@ -214,6 +214,7 @@ class LiveKernel:
         self.client = self.manager.client()
         self.client.start_channels()
         self.client.wait_for_ready(timeout=60)
+        self.displayed: list[dict] = []  # what the last cell run displayed, each as its MIME bundle
 
     @property
     def pid(self) -> int:
@@ -226,8 +227,10 @@ class LiveKernel:
 
     def result(self, msg_id: str, timeout: float = 180) -> tuple[str, str]:
         """What the cell ``msg_id`` printed (streams and displayed text), and its error as JupyterLab
-        shows it (the traceback's lines, colours removed; "" when none), once it has finished."""
+        shows it (the traceback's lines, colours removed; "" when none), once it has finished. What
+        it displayed, as data, is in ``displayed`` until the next cell."""
         printed, error = [], ""
+        self.displayed = []
         while True:
             msg = self.client.get_iopub_msg(timeout=timeout)
             if msg["parent_header"].get("msg_id") != msg_id:
@@ -236,7 +239,9 @@ class LiveKernel:
             if kind == "stream":
                 printed.append(content["text"])
             elif kind in ("execute_result", "display_data"):
-                printed.append(content["data"].get("text/plain", "") + "\n")
+                self.displayed.append(content["data"])
+                if "text/plain" in content["data"]:  # a check's result has none: JupyterLab shows nothing
+                    printed.append(content["data"]["text/plain"] + "\n")
             elif kind == "error":
                 error = ANSI.sub("", "\n".join(content["traceback"]))
             elif kind == "status" and content["execution_state"] == "idle":

@@ -13,12 +13,13 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from course.exercises.judges import RIGHT, result_in
 from course.student import write_all
 from course.workspace import notebooks, tags
 
 pytestmark = pytest.mark.slow
 
-RIGHT = "✓ Correct"  # expected start of the output of a check that passes
+# An answer expecting RIGHT expects its check to pass: its result says so, and so does its line.
 SOLUTION = None  # stands for the teacher's worked solution; a function of it stands for a variant
 
 LOCAL = "%%writefile core/settings/local.py\nfrom .multi import *  # noqa: F403\n\n"
@@ -622,14 +623,21 @@ CASES = {
 
 def _output(cell, check: bool) -> tuple[str, str]:
     """(kind, text) of what a cell showed: ("error", "Name: message") or ("text", stdout). A check
-    cell's error must be the course's one line, without frames."""
+    cell's error must be the course's one line, without frames, and its result (the data the grader
+    reads) must say the same as what the learner reads."""
+    result = result_in(cell.outputs)
     for out in cell.outputs:
         if out.output_type == "error":
             if check:
                 assert out.ename == "Incorrect", f"{out.ename}: {out.evalue}"
                 assert out.traceback == [f"{out.ename}: {out.evalue}"], f"frames shown: {out.traceback}"
+                assert result and not result["passed"] and result["message"] == f"{out.ename}: {out.evalue}"
             return "error", f"{out.ename}: {out.evalue}"
-    return "text", "".join(o.get("text", "") for o in cell.outputs)
+    text = "".join(o.get("text", "") for o in cell.outputs)
+    if check:
+        assert result and result["passed"], f"the check gave no result that it passed: {text}"
+        assert text.rstrip().splitlines()[-1] == result["message"], "the learner reads what the grader does"
+    return "text", text
 
 
 WITH_EXERCISES = [p.stem for p in notebooks() if p.stem >= "02"]
@@ -681,7 +689,7 @@ def test_each_check_on_the_stub_and_on_each_answer(name, tmp_path, scratch):
                 kind, shown = run(source)
                 if kind != "error":  # the answer cell ran: now the check, as the student reruns it
                     kind, shown = run(cell.source, check=True)
-                passed = kind == "text" and shown.rstrip().splitlines()[-1].startswith(RIGHT)
+                passed = kind == "text"  # and _output checked that the check's result says so
                 if expected == RIGHT and not passed or expected != RIGHT and (
                         kind != "error" or expected not in shown):
                     wrong.append(f"{marker}, answer:\n{source}\nexpected: {expected}\nshown: {shown}\n")

@@ -11,6 +11,7 @@ import nbformat
 import pytest
 
 from course import __version__, student
+from course.exercises.judges import RIGHT, result_in
 from course.navigation import INDEX
 from course.student import HINT_SUMMARY, SOLUTION_SUMMARY, student_copy, write_all
 from course.workspace import NOTEBOOKS, notebooks, tags
@@ -24,14 +25,17 @@ def tagged(nb, tag):
 
 @pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.stem)
 def test_teacher_copy_holds_solutions_that_pass(path):
-    """Every check cell's stored output ends with its ✓ line. The stored outputs are what nbval
-    compares with a real run of the notebook (the main run of make test): together, every worked
-    solution really passes its check."""
+    """Every check cell's stored output holds its check's result, passed, and ends with the line the
+    learner reads, the same. The stored outputs are what nbval compares with a real run of the
+    notebook (the main run of make test): together, every worked solution really passes its check."""
     nb = nbformat.read(path, as_version=4)
     assert tagged(nb, "solution") and tagged(nb, "check")
     for cell in tagged(nb, "check"):
+        result = result_in(cell.outputs)
+        assert result and result["passed"] and result["check"] in cell.source, cell.source
         text = "".join(o.get("text", "") for o in cell.outputs)
-        assert text.rstrip().splitlines()[-1].startswith("✓ Correct:"), cell.source  # after what it ran
+        last = text.rstrip().splitlines()[-1]  # after what the check ran
+        assert last == result["message"] and last.startswith(f"{RIGHT}: "), cell.source
 
 
 @pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.stem)

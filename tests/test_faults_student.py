@@ -22,6 +22,7 @@ import pytest
 from conftest import copy_env, copy_of_the_course, documented_lab
 
 from course.cli import REPO
+from course.exercises.judges import MIME, RIGHT
 
 pytestmark = pytest.mark.faults
 
@@ -235,16 +236,20 @@ def test_an_update_keeps_the_edits_writes_new_lessons_and_the_checks_run_with_th
     assert lines_about(said, EDITED)[0].startswith(f"kept student/{EDITED}: its cells differ"), said
     assert (student / EDITED).read_bytes() == edited
 
-    # The edited old copy's check cell runs with the new course (the copy's course/ comes first).
+    # The edited old copy's check cell runs with the new course (the copy's course/ comes first): the
+    # check of its lesson's own module, which gives its result as data.
     kernel = kernels(cwd=student, PYTHONPATH=str(course), COURSE_WORKDIR=str(tmp_path / "work"))
-    printed, error = kernel.run("import course.exercises\nprint(course.exercises.__file__)")
-    assert not error and printed.strip() == str(course / "course" / "exercises.py"), (printed, error)
+    printed, error = kernel.run("import sys\nfrom course.exercises import check_settings_prediction as c\n"
+                                "print(sys.modules[c.__module__].__file__)")
+    lesson_module = course / "course" / "exercises" / "split_settings.py"
+    assert not error and printed.strip() == str(lesson_module), (printed, error)
     printed, error = run_up_to(kernel, student / EDITED, CHECK)
-    assert not error and printed.startswith("✓ Correct"), (printed, error)
+    assert not error and printed.startswith(RIGHT), (printed, error)
+    assert [d[MIME]["passed"] for d in kernel.displayed if MIME in d] == [True], kernel.displayed
 
     # A newer release renames that check: make student names the copy, the old cell says so in one line.
-    exercises = course / "course" / "exercises.py"
-    exercises.write_text(exercises.read_text().replace("check_settings_prediction", "check_settings_choice"))
+    lesson_module.write_text(lesson_module.read_text().replace("check_settings_prediction",
+                                                               "check_settings_choice"))
     init = course / "course" / "__init__.py"
     init.write_text(re.sub(r'__version__ = "[^"]+"', '__version__ = "9.9.0"', init.read_text()))
     lesson = course / "notebooks" / EDITED
@@ -273,4 +278,5 @@ def test_an_update_keeps_the_edits_writes_new_lessons_and_the_checks_run_with_th
     printed, error = kernel.run(cell(student / "replaced" / EDITED, ANSWER))  # carried across
     assert not error, error
     printed, error = kernel.run(cell(student / EDITED, CHECK))
-    assert not error and printed.startswith("✓ Correct"), (printed, error)
+    assert not error and printed.startswith(RIGHT), (printed, error)
+    assert [d[MIME]["passed"] for d in kernel.displayed if MIME in d] == [True], kernel.displayed

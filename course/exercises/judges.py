@@ -1,0 +1,197 @@
+"""What every lesson's checks share: the verdicts, the judges of the usual kinds of answer, and how a
+verdict reaches the learner and the grader.
+
+A check is a function decorated with ``@judged``. It returns ``Correct(message, compared)`` when the
+answer is right and raises ``Incorrect(message)`` with what is wrong and where to look otherwise
+(never a bare assertion). ``judged`` shows the verdict twice in the check cell's output: as the line
+the learner reads (``RIGHT`` and the message, or the one-line error), and as data, a display of the course's
+own MIME type (``MIME``) holding ``{"passed", "check", "message", "compared"}``. JupyterLab draws
+nothing for a MIME type it does not know, nbval compares it like any output, and the grader reads
+it instead of the printed text, which a learner's ``print`` could forge.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from course.errors import PACKAGE, CourseError
+
+MIME = "application/vnd.course.check+json"  # the type of a check's result in its cell's output
+RIGHT = "✓ Correct"  # how the line a learner reads starts when the answer is right
+
+__all__ = ["Incorrect", "NotReady", "OutdatedCheck"]  # what course.exercises exports of this module
+
+
+class Incorrect(CourseError):
+    """The exercise's answer is not right yet; the message says what to change and where.
+
+    ``compared`` is what the check compared (JSON-able), for the result's data, or None."""
+
+    def __init__(self, message: str, compared: object = None):
+        super().__init__(message)
+        self.compared = compared
+
+
+class OutdatedCheck(CourseError):
+    """A check cell calls a check this course does not have: the cell comes from a copy of the
+    lesson written for an older course (``make student`` names such copies)."""
+
+
+class NotReady(CourseError):
+    """A check that could not run: what it reads is not there yet in this kernel."""
+
+
+@dataclass(frozen=True)
+class Correct:
+    """What a check returns when the answer is right: the learner's line (after ``RIGHT``) and
+    what it compared, JSON-able and the same on every run (sorted, no paths, no timings), or None."""
+
+    message: str
+    compared: object = None
+
+
+def result(check: str, passed: bool, message: str, compared: object = None) -> dict:
+    """A check's verdict as data: ``passed``, ``check`` (its name), ``message`` (the line the learner
+    reads) and, when there is one, ``compared`` (through JSON: tuples become lists, a set refuses)."""
+    found = {"passed": passed, "check": check, "message": message}
+    if compared is not None:
+        found["compared"] = json.loads(json.dumps(compared, sort_keys=True))
+    return found
+
+
+def show(found: dict) -> None:
+    """Put the result ``found`` into the running cell's output, as a display of ``MIME`` alone."""
+    from IPython.display import display
+
+    display({MIME: found}, raw=True)
+
+
+def result_in(outputs: list) -> dict | None:
+    """The check result that a cell's ``outputs`` (nbformat's) carry, the last one shown (the check's
+    own, after anything the learner's code showed while it ran), or None."""
+    found = [out["data"][MIME] for out in outputs
+             if out.get("output_type") == "display_data" and MIME in out.get("data", {})]
+    return found[-1] if found else None
+
+
+def judged(check):
+    """``check`` as a check cell calls it: its verdict shown as the learner's line and as data
+    (``result``), and one line saying what to do when it cannot run (Django not set up, a file or a
+    name of the cells above missing) instead of a traceback through the course's code."""
+    @functools.wraps(check)
+    def run(*args, **kwargs) -> None:
+        try:
+            verdict = check(*args, **kwargs)
+        except Incorrect as error:
+            show(result(check.__name__, False, f"{type(error).__name__}: {error}", error.compared))
+            raise
+        except CourseError:
+            raise
+        except Exception as error:
+            first = (str(error).splitlines() or [""])[0]
+            raise NotReady(f"This check could not run ({type(error).__name__}: {first}). Run the cells above "
+                           "it in order, from the notebook's first cell (Run › Run All Above Selected "
+                           "Cell), then this one again.") from None
+        line = f"{RIGHT}: {verdict.message}"
+        print(line)
+        show(result(check.__name__, True, line, verdict.compared))
+    return run
+
+
+def your_line(error: BaseException) -> str:
+    """`` (your line N: `source`)`` for the learner's own deepest frame in ``error``, or ``""``.
+
+    The learner's frames are those of notebook cells and of the project's files; Python's,
+    Django's and the course's own frames are never theirs.
+    """
+    mine = [frame for frame in traceback.extract_tb(error.__traceback__)
+            if not frame.filename.startswith((sys.prefix, sys.base_prefix, str(PACKAGE)))]
+    if not mine:
+        return ""
+    frame = mine[-1]
+    where = "your cell" if "ipykernel" in frame.filename or frame.filename.startswith("<") else (
+        Path(frame.filename).name)
+    return f" (line {frame.lineno} of {where}: `{(frame.line or '').strip()}`)"
+
+
+def raised(shown: str, error: Exception) -> Incorrect:
+    """``Incorrect`` saying that the learner's ``shown`` raised ``error``, and on which of their lines."""
+    return Incorrect(f"{shown} raised {type(error).__name__}: {error}{your_line(error)}.")
+
+
+def call(shown: str, function, *args):
+    """Call the learner's ``function``; an error it raises becomes one ``Incorrect`` line naming
+    their own line, never a traceback from inside the course's package."""
+    try:
+        return function(*args)
+    except Incorrect:
+        raise
+    except Exception as error:
+        raise raised(shown, error) from None
+
+
+def compare(answer: set[str], truth: set[str], why: dict[str, str], what: str,
+            nudges: dict[str, str] | None = None) -> dict:
+    """Compare a set of table names with the truth; say what each wrong name is, and how many (and
+    which kind of) tables are missing, without naming them. What was compared, sorted."""
+    if isinstance(answer, str) or not isinstance(answer, set | frozenset | list | tuple):
+        raise Incorrect(f"Give {what} as a set of table names, like {{'a_table', 'another'}}, "
+                        f"not {type(answer).__name__}.")
+    answer = {str(name).strip() for name in answer}
+    if answer and all(len(name) <= 1 for name in answer):
+        raise Incorrect(f"{what} holds single letters: set('a_table') splits a string into its letters. "
+                        "Write the names between braces instead: {'a_table', 'another'}.")
+    if not answer:
+        raise Incorrect(f"{what} is empty: write the table names you found (or predict) into the set.")
+    compared = {"answer": sorted(answer), "expected": sorted(truth)}
+    problems = [f"{t!r} is not one of them: {why.get(t, 'no table of that name exists here')}"
+                for t in sorted(answer - truth)]
+    missing = truth - answer
+    if missing:
+        verb = "is" if len(missing) == 1 else "are"
+        hints = sorted({(nudges or {}).get(t, "") for t in missing} - {""})
+        problems.append(f"{len(missing)} of the {len(truth)} tables {verb} still missing"
+                        + (f" (think of: {'; '.join(hints)})" if hints else ""))
+    if problems:
+        text = "; ".join(problems)
+        raise Incorrect(text[0].upper() + text[1:] + ".", compared)
+    return compared
+
+
+def chosen(name: str, answer, choices: tuple[str, ...]) -> str:
+    """``answer``, a prediction that must be one of ``choices`` (surrounding spaces aside)."""
+    listed = ", ".join(map(repr, choices))
+    if answer is None:
+        raise Incorrect(f"{name} is still None: replace None by your prediction, one of {listed}.")
+    if isinstance(answer, str):
+        answer = answer.strip()
+    if answer not in choices:
+        same = [c for c in choices if isinstance(answer, str) and c.lower() == answer.lower()]
+        case = f" Only the capital letters differ: write {same[0]!r}." if same else ""
+        raise Incorrect(f"{name} = {answer!r} is not one of the choices, written exactly as listed: "
+                        f"{listed}.{case}")
+    return answer
+
+
+def choice(name: str, answer, choices: tuple[str, ...], truth: str, because: str) -> dict:
+    """A prediction written as one of ``choices``, against ``truth``, what Django really did; what
+    was compared."""
+    answer = chosen(name, answer, choices)
+    compared = {"answer": answer, "expected": truth}
+    if answer != truth:
+        raise Incorrect(f"You predicted {answer!r}; Django says {truth!r}. {because}", compared)
+    return compared
+
+
+def django_ready() -> None:
+    """Raise ``Incorrect`` unless Django is set up in this kernel (the checks that import models need it)."""
+    from django.conf import settings
+
+    if not settings.configured:
+        raise Incorrect("Django is not set up in this kernel yet: run the cells above first, from the "
+                        "first one down (one of them calls setup_django).")

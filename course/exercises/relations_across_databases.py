@@ -1,0 +1,78 @@
+"""The checks of 09 · Relations across databases (``notebooks/09_relations_across_databases.ipynb``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from course import sqlite
+from course.exercises.judges import Correct, Incorrect, choice, chosen, judged
+from course.shell import shown_manage
+
+__all__ = ["check_migration_sql_prediction", "check_data_migration_prediction"]
+
+
+_MIGRATION_SQL = ("a REFERENCES clause to auth_user", "a plain column, without REFERENCES",
+                  "no SQL at all: auth_user is in another database")
+
+
+@judged
+def check_migration_sql_prediction(answer, name: str = "PREDICT_SQL", migration: str = "0002",
+                                   alias: str = "acmeapp_db") -> Correct:
+    """What ``sqlmigrate acmeapp migration --database=alias`` prints for the new foreign key."""
+    answer = chosen(name, answer, _MIGRATION_SQL)
+    if not list(Path("acmeapp/migrations").glob(f"{migration}_*.py")):
+        raise Incorrect(f"acmeapp has no migration {migration} right now: run the cells above first, down to "
+                        "the makemigrations that writes it.")
+    shown = shown_manage("sqlmigrate", "acmeapp", migration, f"--database={alias}")
+    if 'REFERENCES "auth_user"' in shown:
+        truth = _MIGRATION_SQL[0]
+    elif "author_id" in shown:
+        truth = _MIGRATION_SQL[1]
+    else:
+        truth = _MIGRATION_SQL[2]
+    first = name == "PREDICT_SQL"  # the prediction about the first, constrained migration
+    if first and truth != _MIGRATION_SQL[0] or not first and truth == _MIGRATION_SQL[0]:
+        where = ("moved on (the cells below rewrote it with db_constraint=False)" if first else
+                 "not got there yet (run the cells above first)")
+        raise Incorrect(f"The migration is not the one {name} is about: the lesson has {where}. Rerun the "
+                        "notebook from the top to try it in order.")
+    if answer != truth and truth == _MIGRATION_SQL[1]:
+        raise Incorrect(f"You predicted {answer!r}; sqlmigrate shows {truth!r}. db_constraint=False keeps "
+                        "the column and its index but leaves out the constraint, the REFERENCES clause.")
+    if answer != truth:
+        raise Incorrect(f"You predicted {answer!r}; sqlmigrate shows {truth!r}. A migration is written from "
+                        "the models alone, as for one database: the routers only decide, through "
+                        "allow_migrate, whether it runs on an alias, not what its SQL says.")
+    compared = {"answer": answer, "expected": truth}
+    if truth == _MIGRATION_SQL[1]:
+        return Correct(f"{truth}: db_constraint=False leaves out the constraint, nothing else.", compared)
+    return Correct(f"{truth}: the SQL of a ForeignKey, as on one database; the routers do not rewrite it.",
+                   compared)
+
+
+_DATA = ("it fails: auth_db has no acmeapp_post", "it is recorded; fill_empty_bodies never runs",
+         "it is skipped: not recorded at all")
+
+
+@judged
+def check_data_migration_prediction(answer, alias: str = "auth_db",
+                                    migration: str = "0003_fill_empty_bodies") -> Correct:
+    """What ``migrate --database=alias`` does with the data migration: run and shown, then judged from
+    the alias's file."""
+    answer = chosen("PREDICT_DATA", answer, _DATA)
+    if not Path(f"acmeapp/migrations/{migration}.py").is_file():
+        raise Incorrect(f"acmeapp has no migration {migration} yet: run the cell above that writes it.")
+    shown = shown_manage("migrate", f"--database={alias}", check=False)
+    if "[exit code" in shown and "no such table" not in shown:
+        last = [line for line in shown.splitlines() if line.strip() and not line.startswith("[exit")][-1]
+        raise Incorrect(f"migrate failed for a reason this lesson does not teach ({last}). Rerun the "
+                        "notebook from the top, then the cells in order.")
+    recorded = sqlite.query(f"{alias}.sqlite3", "SELECT COUNT(*) FROM django_migrations "
+                            "WHERE app = 'acmeapp' AND name = ?", (migration,)).rows[0][0]
+    truth = _DATA[0] if "no such table" in shown else _DATA[1] if recorded else _DATA[2]
+    compared = choice("PREDICT_DATA", answer, _DATA, truth,
+                      "RunPython asks allow_migrate(db, 'acmeapp', model_name=None): AcmeAppRouter "
+                      f"answers False for {alias}, so the function never runs there; migrate records the "
+                      "migration all the same, like every migration on every alias (notebook 05).")
+    return Correct(f"{truth}: the routers keep the function off {alias}, and the history records it.",
+                   compared)
