@@ -36,9 +36,9 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from course import __version__, arguments
+from course.exercises.judges import result_in
 from course.workspace import notebooks, tags
 
-RIGHT = "✓ Correct"  # how every check's own line starts when the answer is right
 MISSING = "Not handed in."
 COLUMNS = ["student", "notebook", "challenge", "passed", "message", "version"]
 
@@ -99,15 +99,17 @@ def _unreadable(path: Path, error: Exception) -> str:
 
 
 def _verdict(cell) -> tuple[bool, str]:
-    """Whether a check cell that ran passed, and its one line."""
-    for out in cell.get("outputs", []):
-        if out.get("output_type") == "error":
-            return False, f"{out.get('ename')}: {out.get('evalue')}"
-    text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
-    lines = text.strip().splitlines()
-    if lines and lines[-1].startswith(RIGHT):
-        return True, lines[-1]
-    return False, "The check cell ran but did not say ✓ Correct." if lines else "The check printed nothing."
+    """Whether a check cell that ran passed, and its one line, read from the result its check put in
+    the cell's output as data (never from printed text, which the student's code could forge): it
+    passed if that result says so and the cell raised no error."""
+    outputs = cell.get("outputs", [])
+    found = result_in(outputs)
+    error = next((o for o in outputs if o.get("output_type") == "error"), None)
+    if found is not None and (error is None or not found["passed"]):
+        return found["passed"] and error is None, found["message"]
+    if error is not None:
+        return False, f"{error.get('ename')}: {error.get('evalue')}"
+    return False, "The check cell ran but its check gave no result."
 
 
 def grade_notebook(path: Path, lesson: Path, student: str, timeout: float, cache: Path) -> list[Row]:

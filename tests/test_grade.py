@@ -10,6 +10,7 @@ import nbformat
 import pytest
 
 from course import __version__, grade
+from course.exercises.judges import MIME, RIGHT
 from course.student import student_copy
 from course.workspace import NOTEBOOKS, tags
 
@@ -62,7 +63,7 @@ def test_each_submission_gets_its_own_rows_and_messages(tmp_path):
     handed_in(class_, "dee", LESSON, "{ not json")
     cheat = solved(LESSON, skip=2)  # the last exercise left as it was, its check made to "pass"
     last = [c for c in cheat.cells if "check" in tags(c)][-1]
-    last.source, last.outputs = 'print("✓ Correct: trust me")', []
+    last.source, last.outputs = f'print("{RIGHT}: trust me")', []  # says it passed, gives no result
     deleted = [c for c in cheat.cells if "check" in tags(c)][0]
     cheat.cells.remove(deleted)  # a check deleted: put back
     handed_in(class_, "fay", LESSON, cheat)
@@ -79,7 +80,7 @@ def test_each_submission_gets_its_own_rows_and_messages(tmp_path):
         assert [r["challenge"] for r in rows] == names and {r["notebook"] for r in rows} == {LESSON.stem}
     assert "not graded: 04_routers, handed in by 1 of 7 students (LESSONS=\"04\" grades it)" in said
     assert f"graded hal/{LESSON.stem} (1).ipynb as {LESSON.name}" in said
-    assert all(r["passed"] == "yes" and r["message"].startswith("✓ Correct") for r in got["ada"] + got["hal"])
+    assert all(r["passed"] == "yes" and r["message"].startswith(RIGHT) for r in got["ada"] + got["hal"])
     assert all(r["version"] == __version__ for r in got["ada"])
     assert all(r["passed"] == "no" and r["message"].startswith("Incorrect: ") for r in got["bob"])
     assert [r["passed"] for r in got["cyd"]] == ["yes", "no", "yes"]
@@ -99,6 +100,30 @@ def test_each_submission_gets_its_own_rows_and_messages(tmp_path):
     graded = {(r["student"], r["notebook"]) for rows in read(class_).values() for r in rows}
     assert graded == {("ada", "04_routers")}
     assert (class_ / "grades.previous.csv").read_text(encoding="utf-8").count(LESSON.stem) == 3 * len(got)
+
+
+def shown(found: dict) -> dict:
+    """A check result as a check cell's output holds it."""
+    return nbformat.v4.new_output("display_data", data={MIME: found})
+
+
+PRINTED = nbformat.v4.new_output("stream", name="stdout", text=f"{RIGHT}: trust me\n")
+ERROR = nbformat.v4.new_output("error", ename="NameError", evalue="name 'x' is not defined", traceback=[])
+RIGHT_RESULT = {"passed": True, "check": "check_x", "message": f"{RIGHT}: right."}
+WRONG_RESULT = {"passed": False, "check": "check_x", "message": "Incorrect: not yet."}
+
+
+@pytest.mark.parametrize("outputs, verdict", [
+    ([PRINTED, shown(RIGHT_RESULT)], (True, f"{RIGHT}: right.")),
+    ([PRINTED], (False, "The check cell ran but its check gave no result.")),  # printed, never read
+    ([shown(WRONG_RESULT), ERROR], (False, "Incorrect: not yet.")),
+    ([shown(RIGHT_RESULT), ERROR], (False, "NameError: name 'x' is not defined")),
+    ([ERROR], (False, "NameError: name 'x' is not defined")),
+    ([shown(RIGHT_RESULT), shown(WRONG_RESULT)], (False, "Incorrect: not yet.")),  # the check's own is last
+    ([], (False, "The check cell ran but its check gave no result.")),
+])
+def test_a_check_cell_is_judged_by_its_result_as_data_never_by_its_printed_text(outputs, verdict):
+    assert grade._verdict(nbformat.v4.new_code_cell(outputs=outputs)) == verdict
 
 
 def test_wrong_uses_are_refused_with_a_message(tmp_path, capsys):
