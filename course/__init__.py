@@ -27,9 +27,13 @@ Used by the notebooks:
 - ``postgres``: an embedded PostgreSQL server, always cleaned up;
 - ``livesite``: the populated single-database site that notebook 14 splits, and a fresh start of
   the split;
-- ``exercises``: the check functions of the exercises (``checks`` is its old name, kept for
-  student copies written before the rename; the project's own ``core/checks.py`` holds Django
-  system checks).
+- ``exercises``: the check functions of the exercises, a package: one module per lesson with
+  checks, named after its notebook (``exercises.routers`` for ``04_routers.ipynb``), found without
+  a list; ``exercises.judges``, what every check shares (its verdict, shown as the line the learner
+  reads and as a result of the MIME type ``application/vnd.course.check+json``, the data ``grade``
+  reads); ``exercises.probes``, the looks into the learner's project several lessons share.
+  ``checks`` is its old name, kept for student copies written before the rename (the project's own
+  ``core/checks.py`` holds Django system checks).
 
 Used by ``make``: ``cli`` (``python -m course COMMAND``: the install and every target, for
 machines with or without make; standard library only, so it runs before anything is installed).
