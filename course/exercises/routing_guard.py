@@ -99,6 +99,7 @@ def _run_tests(test_class, replace) -> tuple:
 
 
 def _recording(check, reported):
+    """The routing check ``check`` as it is, adding each error it reports to ``reported``."""
     def recorded(*args, **kwargs):
         errors = check(*args, **kwargs)
         reported.extend((check, error) for error in errors)
@@ -108,6 +109,7 @@ def _recording(check, reported):
 
 
 def _silenced(check, reported):
+    """The routing check ``check`` switched off: it reports nothing."""
     def silenced(*args, **kwargs):
         return []
     silenced.tags = check.tags

@@ -75,6 +75,7 @@ def check_copy_prediction(answer) -> Correct:
 
 
 def _log_entries(path: str, types: dict[int, str]) -> list[tuple]:
+    """The admin log entries of the SQLite file ``path``, sorted, each naming its model by ``types``."""
     rows = sqlite.query(path, "SELECT action_time, user_id, object_id, object_repr, action_flag, "
                               "change_message, "
                               "content_type_id FROM django_admin_log").rows
@@ -220,10 +221,12 @@ _KEYS = {  # the columns that identify a row across files; content type and perm
 
 
 def _rows(path: str, table: str) -> list[tuple]:
+    """The rows of ``table`` in the SQLite file ``path``, by the columns that identify them (``_KEYS``)."""
     return sorted(map(tuple, sqlite.query(path, f"SELECT {_KEYS[table]} FROM {table}").rows))
 
 
 def _permissions(path: str, table: str, owner: str) -> list[tuple]:
+    """The permissions granted in ``table`` of the SQLite file ``path``: (``owner``, app.codename)."""
     sql = (f"SELECT t.{owner}, ct.app_label || '.' || p.codename FROM {table} t "
            "JOIN auth_permission p ON p.id = t.permission_id "
            "JOIN django_content_type ct ON ct.id = p.content_type_id")
