@@ -22,6 +22,8 @@ from course.errors import CourseError
 
 NAME = re.compile(r"^\d\d_[a-z0-9]+(_[a-z0-9]+)*\.ipynb$")  # a lesson's file name: NN_topic.ipynb
 
+ON_PURPOSE = "# This cell fails on purpose"  # the first line of a cell tagged RAISES, and only of one
+
 # The tags, each on code cells only.
 SOLUTION = "solution"
 CHECK = "check"
@@ -36,13 +38,12 @@ TAGS = {  # what each tag means
            "says on the untouched stub starts with its `course.on_stub`",
     STEP: "changes the project (writes a file, runs a command): later notebooks replay these cells to "
           "restore their starting point, so it must succeed",
-    RAISES: "fails on purpose (nbval's own tag: it compares the error); its first line is "
-            "`# This cell fails on purpose`, and that line goes with this tag",
+    RAISES: f"fails on purpose (nbval's own tag: it compares the error); its first line is `{ON_PURPOSE}`, "
+            "and that line goes with this tag",
     LINT_EXEMPT: "code broken on purpose, which ruff does not check (no rule is loosened for it)",
     EXERCISE: "in student copies only: a `solution` cell with its stub in place (`make student` writes it)",
 }
 ROLES = (SOLUTION, CHECK, STEP)  # a cell plays at most one of these parts
-ON_PURPOSE = "# This cell fails on purpose"  # the first line of a cell tagged RAISES, and only of one
 
 # The metadata: a cell's and the notebook's keys live under COURSE (``metadata["course"]``).
 COURSE = "course"
@@ -50,19 +51,17 @@ STUB = "stub"
 HINT = "hint"
 ON_STUB = "on_stub"
 CELL_KEYS = {  # the keys of a cell's metadata `course`, the tag of the cells that carry them, and meaning
-    STUB: (SOLUTION, "required: the code the student copy shows in place of the solution"),
-    HINT: (SOLUTION, "optional: a hint (Markdown), folded after the check in the student copy"),
-    ON_STUB: (CHECK, "required: the start of what the check says on the untouched stub (the suite holds it "
-                     "to that)"),
+    STUB: (SOLUTION, "the code the student copy shows in place of the solution"),
+    HINT: (SOLUTION, "a hint (Markdown), folded after the check in the student copy"),
+    ON_STUB: (CHECK, "the start of what the check says on the untouched stub (the suite holds it to that)"),
 }
 TRACK = "track"
 SUMMARY = "summary"
 RERUNS = "reruns_in_same_kernel"
 VERSION = "version"
 NOTEBOOK_KEYS = {  # the keys of the notebook's metadata `course`, and what each means
-    TRACK: "required: the track the lesson belongs to, one of those below; the index adds up each track",
-    SUMMARY: "required: what the lesson teaches, in one line of Markdown (README.md's table of the "
-             "notebooks shows it)",
+    TRACK: "the track the lesson belongs to, one of those below; the index adds up each track",
+    SUMMARY: "what the lesson teaches, in one line of Markdown (README.md's table of the notebooks shows it)",
     RERUNS: "written by `make outputs`: whether the notebook reruns from the top in the same kernel (false: "
             "its first cell asks for a restart)",
     VERSION: "in student copies only: the course version that wrote the copy (the grades record it)",
@@ -74,6 +73,7 @@ TRACKS = {
     CORE: "the tutorial",  # the tutorial the course follows, from one SQLite file to two routed ones
     EXTENDED: "",  # beyond it: PostgreSQL, relations, replicas, pytest, system checks, the capstone
 }
+REQUIRED = {STUB, ON_STUB, TRACK, SUMMARY}  # the keys a lesson must give (the others are optional or written)
 STUDENT_ONLY = {EXERCISE, VERSION}  # what only `make student` writes, never a lesson of notebooks/
 
 
@@ -156,8 +156,8 @@ def _key_problems(cell: dict, kinds: list[str]) -> list[str]:
     found = [f"metadata {COURSE}.{key} is not part of the format" for key in course if key not in CELL_KEYS]
     found += [f"metadata {COURSE}.{key} belongs on a {tag} cell" for key, (tag, _) in CELL_KEYS.items()
               if key in course and tag not in kinds]
-    for key, (tag, meaning) in CELL_KEYS.items():
-        if tag in kinds and meaning.startswith("required") and not isinstance(course.get(key), str):
+    for key, (tag, _) in CELL_KEYS.items():
+        if tag in kinds and key in REQUIRED and not isinstance(course.get(key), str):
             found.append(f"a {tag} cell without its metadata {COURSE}.{key} (text)")
         elif tag in kinds and key in course and not isinstance(course[key], str):
             found.append(f"metadata {COURSE}.{key} is not text")
@@ -215,13 +215,19 @@ def reference() -> str:
     lines = ["| tag (a code cell's `tags`) | meaning |", "|---|---|"]
     lines += [f"| `{tag}` | {meaning} |" for tag, meaning in TAGS.items()]
     lines += ["", "| a cell's metadata | on | meaning |", "|---|---|---|"]
-    lines += [f"| `{COURSE}.{key}` | `{tag}` | {meaning} |" for key, (tag, meaning) in CELL_KEYS.items()]
+    lines += [f"| `{COURSE}.{key}` | `{tag}` | {_required(key)}{meaning} |"
+              for key, (tag, meaning) in CELL_KEYS.items()]
     lines += ["", "| the notebook's metadata | meaning |", "|---|---|"]
-    lines += [f"| `{COURSE}.{key}` | {meaning} |" for key, meaning in NOTEBOOK_KEYS.items()]
-    tracks = ", ".join(f"`{name}`" for name in TRACKS)
+    lines += [f"| `{COURSE}.{key}` | {_required(key)}{meaning} |" for key, meaning in NOTEBOOK_KEYS.items()]
+    tracks = ", ".join(f"`{name}`" + (f" ({label})" if label else "") for name, label in TRACKS.items())
     lines += ["", f"The tracks, in teaching order: {tracks}. A cell tagged `{RAISES}` starts with the line "
                   f"`{ON_PURPOSE}`, and no other cell does."]
     return "\n".join(lines)
+
+
+def _required(key: str) -> str:
+    """How the reference starts the meaning of ``key``: whether a lesson must give it."""
+    return "required: " if key in REQUIRED else "optional: " if key in CELL_KEYS else ""
 
 
 def main(argv: list[str] | None = None) -> int:
