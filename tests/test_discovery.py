@@ -57,3 +57,13 @@ def test_the_series_facts_need_nothing_installed():
         imported |= {node.module.split(".")[0] for node in ast.walk(tree)
                      if isinstance(node, ast.ImportFrom) and node.module}
         assert imported <= {"__future__", "course", "json", "re", "sys", "pathlib", "types"}, module
+
+
+def test_the_guides_name_each_tracks_lessons_as_their_metadata_does():
+    """README.md and TEACHING.md name each track's span of lessons (``01–07``): a lesson added to a
+    track, or moved, shows here until they say it too."""
+    for name in lessonformat.TRACKS:
+        lessons = [path.stem[:2] for path in notebooks() if track(path) == name]
+        for guide in ("README.md", "TEACHING.md"):
+            text = (REPO / guide).read_text(encoding="utf-8")
+            assert f"{lessons[0]}–{lessons[-1]}" in text, f"{guide} does not name the {name} track's lessons"

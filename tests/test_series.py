@@ -92,7 +92,7 @@ def twice(path: Path, folder: Path) -> Path:
 
 
 # From the last notebook back, every other one: two runs that share the work, on two workers at once.
-HALVES = {"from-14": SERIES[::-1][0::2], "from-13": SERIES[::-1][1::2]}
+HALVES = {f"from-{half[0].stem[:2]}": half for half in (SERIES[::-1][0::2], SERIES[::-1][1::2])}
 
 
 @pytest.mark.parametrize("half", HALVES.values(), ids=HALVES.keys())
