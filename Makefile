@@ -7,6 +7,7 @@
 #   UPGRADE="django"      for lock: move these pins to their newest allowed versions ("all": every pin)
 #   SUBMISSIONS=DIR       for grade: the handed-in work, one folder per student (TIMEOUT=: seconds a notebook;
 #                         LESSONS="03 04": only these lessons)
+#   LESSONS="03 04"       for outputs: re-execute only these lessons (default: the whole series, in order)
 PYTHON   ?= python3
 POSTGRES ?= yes
 # A yes/no variable with another value (POSTGRES=nope) stops make with one line, before anything runs.
@@ -61,8 +62,8 @@ grade: python  ## Grade handed-in copies by running them: SUBMISSIONS=DIR (one f
 site: python  ## Build the web edition into build/site/ (open its index.html; nothing is downloaded)
 	@$(COURSE) site
 
-outputs: python  ## Re-execute every notebook in order and store its real outputs
-	@$(COURSE) outputs
+outputs: python  ## Re-execute every notebook in order and store its real outputs (LESSONS="03 04": only those)
+	@$(COURSE) outputs $(if $(LESSONS),--lessons $(LESSONS))
 
 nav: python  ## Regenerate the navigation bars and the index notebooks/README.md
 	@$(COURSE) nav

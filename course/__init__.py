@@ -6,6 +6,10 @@ commands of ``make`` import the helpers, never the reverse. No module imports th
 project: the kernel loads it, through ``kernel``.
 
 Foundations, standard library and Django only: ``errors`` (one-line messages without frames),
+``lessonformat`` (the notebook format: every tag and metadata key a lesson uses, with its meaning,
+and the validator every notebook passes), ``series`` (the series' facts: the course's folder, its
+lessons discovered in teaching order, ``lesson("routers")`` by name, a lesson's track from its own
+metadata, tags and ``step`` cells; every command module takes them from here),
 ``table`` (results as HTML tables), ``shell`` (run ``manage.py`` and pytest with the course's
 environment, print their output without machine-specific paths), ``lifeline`` (a child process
 dies with the kernel, on any OS; PostgreSQL's guard uses psutil, a requirement),
@@ -18,7 +22,7 @@ and for the script run alone).
 Used by the notebooks:
 
 - ``workspace``: the scratch folder a notebook builds its project in, restored from the
-  ``step`` cells of the notebooks before it (cached snapshots);
+  ``step`` cells of the notebooks before it (cached snapshots; the series' facts come from ``series``);
 - ``kernel``: set Django up inside the notebook's kernel, and say when only a restart helps;
 - ``sqlite``: read-only looks into SQLite files, and the copy that stands in for replication;
 - ``routing``: ask Django's routers where each model goes;
@@ -36,13 +40,16 @@ Used by the notebooks:
   ``core/checks.py`` holds Django system checks).
 
 Used by ``make``: ``cli`` (``python -m course COMMAND``: the install and every target, for
-machines with or without make; standard library only, so it runs before anything is installed).
+machines with or without make; standard library only, so it runs before anything is installed:
+at import it needs only ``arguments`` and ``series``, with ``lessonformat`` and ``errors`` under it).
 
-Used by ``make`` and the tests: ``outputs`` (re-execute notebooks, record whether each reruns in
-its kernel), ``project`` (rebuild and compare ``project/``), ``navigation`` (index and navigation
-bars), ``lessons`` (skeleton checker), ``student`` (student copies), ``grade`` (run handed-in
-copies and grade their checks), ``site`` (the web edition, built offline), ``bench`` (``make
-test`` against the series, the series against its floor).
+Used by ``make`` and the tests: ``outputs`` (re-execute notebooks, all or some
+lessons, record whether each reruns in its kernel), ``project`` (rebuild and compare ``project/``),
+``navigation`` (index and navigation bars, the index's tracks and CONTRIBUTING.md's format
+reference; it refuses notebooks that break the format, as ``student`` and ``site`` do), ``lessons``
+(skeleton checker), ``student`` (student copies), ``grade`` (run handed-in copies and grade their
+checks), ``site`` (the web edition, built offline), ``bench`` (``make test`` against the series, the
+series against its floor).
 """
 
 # The course's version (CHANGELOG.md says what changed): every notebook's banner shows it (make

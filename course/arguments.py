@@ -57,10 +57,19 @@ def site(parser: argparse.ArgumentParser) -> None:
 
 
 def outputs(parser: argparse.ArgumentParser) -> None:
-    """``python -m course.outputs NOTEBOOK…``."""
+    """``python -m course.outputs [NOTEBOOK…] [--lessons NN …]``."""
     parser.add_argument("notebooks", nargs="*", type=Path, metavar="NOTEBOOK",
-                        help="the notebooks to re-execute, in this order (python -m course outputs: "
-                             "every notebook of the series)")
+                        help="the notebooks to re-execute, in this order (default: every notebook of the "
+                             "series)")
+    parser.add_argument("--lessons", nargs="+", metavar="NN",
+                        help="re-execute only these lessons, by number, in teaching order (make: "
+                             "LESSONS=\"03 04\")")
+
+
+def lessonformat(parser: argparse.ArgumentParser) -> None:
+    """``python -m course.lessonformat [NOTEBOOK…]``."""
+    parser.add_argument("notebooks", nargs="*", type=Path, metavar="NOTEBOOK",
+                        help="the notebooks to check (default: every notebook of the series)")
 
 
 def navigation(parser: argparse.ArgumentParser) -> None:
@@ -111,6 +120,7 @@ SCRIPTS: dict[str, Callable[[argparse.ArgumentParser], None]] = {  # each script
     "course.grade": grade,
     "course.site": site,
     "course.outputs": outputs,
+    "course.lessonformat": lessonformat,
     "course.navigation": navigation,
     "course.project": project,
     "course.bench": bench,

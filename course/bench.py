@@ -25,7 +25,7 @@ import nbformat
 
 from course import arguments
 from course.cli import NBVAL, PYTEST
-from course.workspace import REPO, notebooks
+from course.series import REPO, notebooks
 
 BAR = 5.0  # the series against its floor
 SUITE_BAR = 3.0  # make test against the series

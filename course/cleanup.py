@@ -10,9 +10,8 @@ next ``pg.…`` call or command run with ``manage()`` starts it again), and says
 from __future__ import annotations
 
 from course import background
+from course.lessonformat import ON_PURPOSE
 from course.shell import cwd_exists, folder_gone
-
-ON_PURPOSE = "# This cell fails on purpose"
 
 
 def after_cell(result) -> None:

@@ -22,11 +22,10 @@ import webbrowser
 from pathlib import Path
 
 from course import PYTHONS, arguments
+from course.series import REPO, notebooks
 
-REPO = Path(__file__).resolve().parent.parent
 LOCK = REPO / "requirements.txt"
 STAMP = ".course-installed.json"  # in the environment's folder: what was installed there, and from what
-FIRST = "01_one_database.ipynb"
 SETTINGS = REPO / "jupyter-settings"  # the course's JupyterLab settings, learner/ and teacher/
 WORKSPACES = REPO / ".jupyter-workspaces"  # and what each JupyterLab remembers (git ignores it)
 # The suite (tests/): every notebook under strict nbval in subprocesses, alone, in reverse order,
@@ -300,7 +299,7 @@ def lab_command(python: Path, solutions: bool = False) -> tuple[list[str], Path]
             "--ServerApp.session_manager_class=course.lessonkernels.RecentLessons"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         argv.append("--allow-root")  # JupyterLab refuses root without it (containers, CI images)
-    return [*argv, FIRST], REPO / "notebooks" if solutions else root
+    return [*argv, notebooks()[0].name], REPO / "notebooks" if solutions else root
 
 
 def terminal_shell(env: dict[str, str]) -> dict[str, str]:
@@ -492,8 +491,6 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "test-browser":
             return subprocess.call([str(python), "-m", "pytest", "-m", "browser", "-p", "no:xdist", *extra],
                                    cwd=REPO)
-        if args.command == "outputs" and not extra:
-            extra = sorted(str(p.relative_to(REPO)) for p in (REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
         return subprocess.call([str(python), "-m", MODULES[args.command][0], *extra], cwd=REPO)
     except Stop as stop:
         print(stop, file=sys.stderr)

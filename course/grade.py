@@ -37,7 +37,8 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from course import __version__, arguments
 from course.exercises.judges import result_in
-from course.workspace import notebooks, tags
+from course.lessonformat import CHECK, COURSE, VERSION
+from course.series import notebooks, tags
 
 MISSING = "Not handed in."
 COLUMNS = ["student", "notebook", "challenge", "passed", "message", "version"]
@@ -58,7 +59,7 @@ class Row:
 def challenges(lesson: Path) -> list[tuple[str, str]]:
     """The course's check cells of ``lesson``: (cell id, the challenge's name: its check call)."""
     nb = nbformat.read(lesson, as_version=4)
-    return [(c.id, c.source.strip().splitlines()[-1]) for c in nb.cells if "check" in tags(c)]
+    return [(c.id, c.source.strip().splitlines()[-1]) for c in nb.cells if CHECK in tags(c)]
 
 
 def _to_run(copy: nbformat.NotebookNode, lesson: Path) -> tuple[nbformat.NotebookNode, set[str]]:
@@ -66,7 +67,7 @@ def _to_run(copy: nbformat.NotebookNode, lesson: Path) -> tuple[nbformat.Noteboo
     check cells the student had changed or deleted: each check cell's source as in the course, and
     a deleted one put back where it was (after the cell before it in the course that the copy has)."""
     course = {c.id: c for c in nbformat.read(lesson, as_version=4).cells}
-    checks = [cid for cid, c in course.items() if "check" in tags(c)]
+    checks = [cid for cid, c in course.items() if CHECK in tags(c)]
     cells = {c.get("id"): c for c in copy.cells}
     replaced = set()
     for cid in checks:
@@ -130,7 +131,7 @@ def grade_notebook(path: Path, lesson: Path, student: str, timeout: float, cache
         nbformat.validate(copy)
     except Exception as error:  # not JSON, not a notebook: say which, in one line
         return rows(_unreadable(path, error))
-    version = str(copy.metadata.get("course", {}).get("version", ""))
+    version = str(copy.metadata.get(COURSE, {}).get(VERSION, ""))
     nb, replaced = _to_run(copy, lesson)
     check_ids = {cid for cid, _ in names}
     timed_out = None
@@ -179,7 +180,7 @@ def handed_in(student: Path, lessons: list[Path]) -> tuple[dict[str, Path], list
     Found at any depth of the student's folder (an unpacked zip often adds a level, such as
     ``student/``), leaving out checkpoints and set-aside copies; of two copies, the one nearer the
     top. A file named after a lesson wins; else a renamed copy with the lesson's number
-    (``04_routers (1).ipynb``, as a browser saves a second download) is graded, and a note says so.
+    (``NN_topic (1).ipynb``, as a browser saves a second download) is graded, and a note says so.
     """
     by_number = {lesson.stem[:3]: lesson.name for lesson in lessons}
     found, notes, renamed = {}, [], {}

@@ -15,7 +15,8 @@ from pathlib import Path
 import nbformat
 
 from course import arguments
-from course.workspace import notebooks, tags
+from course.lessonformat import CHECK, SOLUTION
+from course.series import notebooks, tags
 
 PARTS = {
     "the minutes for teaching and exercises": re.compile(r"minutes teaching, \d+ minutes exercises?"),
@@ -42,7 +43,7 @@ def missing(path: Path, first: bool) -> list[str]:
         lacks.append(f'a first code cell calling open_project("{path.stem}")')
     if not first:
         found = [t for c in code for t in tags(c)]
-        if "solution" not in found or "check" not in found:
+        if SOLUTION not in found or CHECK not in found:
             lacks.append("an exercise with a solution cell and a check cell")
     return lacks
 

@@ -5,8 +5,12 @@ The bars and the index live between marker comments, so a rerun updates them in 
 ``<!-- nav:start -->…<!-- nav:end -->`` in a notebook's first and last Markdown cells (each marker
 on a line of its own: a line that starts with a comment is raw HTML to a CommonMark parser, which
 would then show the links as text),
-``<!-- index:start -->…<!-- index:end -->`` in the index. ``python -m course.navigation``
-rewrites them (``make nav``); ``--check`` only lists what is out of date.
+``<!-- index:start -->…<!-- index:end -->`` in the index, the table of the notebooks (each one's
+summary, from its metadata) in README.md between ``<!-- notebooks:start -->…<!-- notebooks:end -->``,
+and the reference of the notebook format (``course.lessonformat``) in CONTRIBUTING.md between
+``<!-- format:start -->…<!-- format:end -->``.
+``python -m course.navigation`` rewrites them (``make nav``); ``--check`` only lists what is out of
+date. Both refuse notebooks that break the format, listing the problems.
 """
 
 from __future__ import annotations
@@ -17,16 +21,19 @@ from pathlib import Path
 
 import nbformat
 
-from course import __version__, arguments
-from course.workspace import NOTEBOOKS, notebooks
+from course import __version__, arguments, lessonformat
+from course.series import NOTEBOOKS, REPO, notebooks, track
 
 INDEX = NOTEBOOKS / "README.md"
-CORE = 7  # lessons 01-07 follow the tutorial: the core track, a half-day class
+CONTRIBUTING = REPO / "CONTRIBUTING.md"
+README = REPO / "README.md"
 PART = re.compile(r"\*Part \d+ of \d+")  # "*Part 3 of 14 · about …" under each title
 # The banner names the course's version: "> **Version.** Course 1.1.0, written for …"
 BANNER = re.compile(r"> \*\*Version\.\*\* (?:Course [\w.]+, written|Written) for")
 NAV = re.compile(r"<!-- nav:start -->.*?<!-- nav:end -->", re.S)
 INDEX_BLOCK = re.compile(r"<!-- index:start -->.*?<!-- index:end -->", re.S)
+FORMAT_BLOCK = re.compile(r"<!-- format:start -->.*?<!-- format:end -->", re.S)
+TABLE_BLOCK = re.compile(r"<!-- notebooks:start -->.*?<!-- notebooks:end -->", re.S)
 
 
 def heading(nb: nbformat.NotebookNode) -> str | None:
@@ -95,17 +102,28 @@ def index_block(series: list[Path]) -> str:
     for p in series:
         teaching, exercises = minutes(p)
         rows.append(f"| [{title(p)}]({p.name}) | {questions(p)} | {teaching} + {exercises} |")
-    core, extended = series[:CORE], series[CORE:]
-    rows.append(f"| | core track, {_span(core)}: the tutorial | {_hours(core)} |")
-    if extended:
-        rows.append(f"| | extended track, {_span(extended)} | {_hours(extended)} |")
+    for name, label in lessonformat.TRACKS.items():  # each lesson's track is in its own metadata
+        lessons = [p for p in series if track(p) == name]
+        if lessons:
+            said = f"{name} track, {_span(lessons)}" + (f": {label}" if label else "")
+            rows.append(f"| | {said} | {_hours(lessons)} |")
     head = "| notebook | questions it answers | minutes (teaching + exercises) |\n|---|---|---|"
     return "<!-- index:start -->\n" + head + "\n" + "\n".join(rows) + "\n<!-- index:end -->"
 
 
+def readme_table(series: list[Path]) -> str:
+    """The table of the series for README.md: each lesson and what it teaches (its own summary)."""
+    rows = [f"| [{title(p)}]({NOTEBOOKS.name}/{p.name}) | {lessonformat.own(p)[lessonformat.SUMMARY]} |"
+            for p in series]
+    return "<!-- notebooks:start -->\n| notebook | what you learn |\n|---|---|\n" + "\n".join(rows) + (
+        "\n<!-- notebooks:end -->")
+
+
 def update(check: bool = False) -> list[str]:
-    """Bring every generated part up to date (or, with ``check``, only list what is stale)."""
+    """Bring every generated part up to date (or, with ``check``, only list what is stale);
+    ``lessonformat.FormatError`` if a notebook breaks the format."""
     series = notebooks()
+    lessonformat.require(series)
     stale = []
     for i, path in enumerate(series):
         nb = nbformat.read(path, as_version=4)
@@ -129,19 +147,35 @@ def update(check: bool = False) -> list[str]:
                 cell.source = banner
         if not check and stale and stale[-1].startswith(path.name):
             nbformat.write(nb, path)
-    text = INDEX.read_text(encoding="utf-8")
-    new = INDEX_BLOCK.sub(lambda _: index_block(series), text)
-    if new != text:
-        stale.append(f"{INDEX.name}: index")
-        if not check:
-            INDEX.write_text(new, encoding="utf-8")
+    stale += _regenerated(INDEX, INDEX_BLOCK, index_block(series), "index", check)
+    stale += _regenerated(README, TABLE_BLOCK, readme_table(series), "the table of the notebooks", check)
+    reference = f"<!-- format:start -->\n{lessonformat.reference()}\n<!-- format:end -->"
+    stale += _regenerated(CONTRIBUTING, FORMAT_BLOCK, reference, "the notebook format", check)
     return sorted(set(stale))
+
+
+def _regenerated(path: Path, block: re.Pattern, new_block: str, what: str, check: bool) -> list[str]:
+    """Put ``new_block`` in place of ``block`` in the file at ``path`` (unless ``check``); ``[what]``
+    named after the file when it was stale."""
+    text = path.read_text(encoding="utf-8")
+    if not block.search(text):
+        raise ValueError(f"{path.name} lacks the markers of {what}")
+    new = block.sub(lambda _: new_block, text)
+    if new == text:
+        return []
+    if not check:
+        path.write_text(new, encoding="utf-8")
+    return [f"{path.name}: {what}"]
 
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m course.navigation [--check]``: update (or only list) what is out of date."""
     check = arguments.parser("course.navigation", __doc__).parse_args(argv).check
-    stale = update(check)
+    try:
+        stale = update(check)
+    except lessonformat.FormatError as error:
+        print(error, file=sys.stderr)
+        return 1
     print("\n".join(stale) or "navigation and index are up to date")
     return 1 if check and stale else 0
 

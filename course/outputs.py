@@ -1,10 +1,12 @@
 """Regenerate the committed outputs of notebooks by executing them (never by editing).
 
-Usage: ``python -m course.outputs notebooks/03_split_settings.ipynb …`` (``make outputs``
-runs it on the whole series, in order). Timing metadata is not recorded and the notebook
+Usage: ``python -m course.outputs [NOTEBOOK…] [--lessons NN …]``: the notebooks named, or the
+lessons numbered (``make outputs LESSONS="03 04"``), or else the whole series, in order (``make
+outputs``). Timing metadata is not recorded and the notebook
 metadata is reduced to the portable kernelspec, so a rerun rewrites the files byte-identically.
 
-It also records, as ``metadata.course.reruns_in_same_kernel``, what a learner gets who runs the
+It keeps the lesson's own metadata (its track and summary) and records, as
+``metadata.course.reruns_in_same_kernel``, what a learner gets who runs the
 notebook again from the top in the same kernel: the same outputs (``true``), or a first cell that
 says to restart the kernel (``false``: the notebook changes the project's Python code after Django
 has loaded it). The suite runs every notebook twice in one kernel and holds it to that record.
@@ -15,13 +17,16 @@ from __future__ import annotations
 import copy
 import json
 import re
+import sys
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 
 from course import arguments
-from course.workspace import tags
+from course.errors import CourseError, shown_path
+from course.lessonformat import COURSE, RAISES, RERUNS
+from course.series import chosen, notebooks, tags
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
@@ -71,7 +76,7 @@ def regenerate(path: Path) -> None:
         raise RuntimeError(f"{path.name}: its first cell failed when run again: {restart[0].ename}")
     for cell in nb.cells:
         failed = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
-        if failed and "raises-exception" not in tags(cell):
+        if failed and RAISES not in tags(cell):
             raise RuntimeError(f"{path.name}: a cell failed unexpectedly:\n{cell.source}")
     for cell in nb.cells:
         if cell.cell_type == "code":
@@ -80,12 +85,25 @@ def regenerate(path: Path) -> None:
             unstable = cell.source.startswith("# NBVAL_IGNORE_OUTPUT")
             if unstable and old and _but_numbers(old) == _but_numbers(cell.outputs):
                 cell.outputs = old
+    own = nb.metadata.get(COURSE, {})  # the lesson's track and summary, kept as they are
     nb.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"},
-                   "course": {"reruns_in_same_kernel": not restart}}
+                   COURSE: {**own, RERUNS: not restart}}
     nbformat.write(nb, path)
 
 
-if __name__ == "__main__":
-    for path in arguments.parser("course.outputs", __doc__).parse_args().notebooks:
-        print(f"running {path}")
+def main(argv: list[str] | None = None) -> int:
+    """``python -m course.outputs [NOTEBOOK…] [--lessons NN …]``: re-execute them, saying which."""
+    args = arguments.parser("course.outputs", __doc__).parse_args(argv)
+    try:
+        paths = args.notebooks or (chosen(args.lessons) if args.lessons else notebooks())
+    except CourseError as error:
+        print(error, file=sys.stderr)
+        return 1
+    for path in paths:
+        print(f"running {shown_path(path)}")
         regenerate(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -15,7 +15,8 @@ import tempfile
 from pathlib import Path
 
 from course import arguments
-from course.workspace import MARKER, REPO, notebooks, replay
+from course.series import REPO, notebooks
+from course.workspace import MARKER, replay
 
 PROJECT = REPO / "project"
 GENERATED = {"__pycache__", MARKER, "runserver.log"}  # run products, never part of the project

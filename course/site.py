@@ -37,10 +37,11 @@ import jinja2
 import nbformat
 from nbconvert import HTMLExporter
 
-from course import __version__, arguments
+from course import __version__, arguments, lessonformat
+from course.lessonformat import CHECK
 from course.navigation import heading
+from course.series import REPO, notebooks, tags
 from course.student import student_copy
-from course.workspace import REPO, notebooks, tags
 
 SITE = REPO / "build" / "site"
 MERMAID = Path(__file__).parent / "vendor" / "mermaid" / "mermaid.min.js"
@@ -241,7 +242,7 @@ def _printed(outputs: list) -> str:
 def _with_checks_printed(copy: nbformat.NotebookNode, solved: nbformat.NotebookNode) -> None:
     """Put into each folded worked solution of ``copy`` what its check printed when the course ran
     it with that solution (the committed output of ``solved``)."""
-    printed = {cell.id: _printed(cell.outputs) for cell in solved.cells if "check" in tags(cell)}
+    printed = {cell.id: _printed(cell.outputs) for cell in solved.cells if CHECK in tags(cell)}
     for cell in copy.cells:
         check = cell.id.removesuffix("-solution")
         if cell.id.endswith("-solution") and printed.get(check) and cell.source.endswith("</details>"):
@@ -323,6 +324,7 @@ def build(folder: Path = SITE) -> tuple[list[str], list[str]]:
     """Build the site into ``folder``; return the pages written, in the order of the site map, and
     the files of the folder that the build did not write and kept."""
     _check(folder)  # before the work, and again just before writing
+    lessonformat.require(notebooks())  # a notebook that breaks the format is refused, problem by problem
     if not MERMAID.is_file() or hashlib.sha256(MERMAID.read_bytes()).hexdigest() != MERMAID_SHA256:
         raise SiteError(f"{MERMAID.relative_to(REPO)} is missing or not the file its README names: "
                         "restore it with git, or update it as the README says.")
@@ -361,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.monotonic()
     try:
         pages, kept = build(folder)
-    except SiteError as error:
+    except (SiteError, lessonformat.FormatError) as error:
         print(error, file=sys.stderr)
         return 1
     shown = folder.relative_to(REPO) if folder.is_relative_to(REPO) else folder

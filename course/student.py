@@ -23,10 +23,11 @@ from pathlib import Path
 
 import nbformat
 
-from course import __version__, arguments
+from course import __version__, arguments, lessonformat
 from course.cli import serving
+from course.lessonformat import CHECK, COURSE, EXERCISE, HINT, SOLUTION, STUB, VERSION
 from course.navigation import INDEX
-from course.workspace import REPO, notebooks, tags
+from course.series import REPO, notebooks, tags
 
 STUDENT = REPO / "student"
 
@@ -50,15 +51,15 @@ def student_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     nb = nbformat.from_dict(nb)  # a deep copy
     cells, pending, hint = [], None, None
     for cell in nb.cells:
-        if "solution" in tags(cell):
-            pending, hint = cell.source, cell.metadata["course"].get("hint")
-            cell.source = cell.metadata["course"]["stub"]
-            cell.metadata.pop("course")
-            cell.metadata["tags"] = ["exercise"]
-        if cell.cell_type == "code" and ({"solution", "check", "exercise"} & set(tags(cell))):
+        if SOLUTION in tags(cell):
+            pending, hint = cell.source, cell.metadata[COURSE].get(HINT)
+            cell.source = cell.metadata[COURSE][STUB]
+            cell.metadata.pop(COURSE)
+            cell.metadata["tags"] = [EXERCISE]
+        if cell.cell_type == "code" and ({SOLUTION, CHECK, EXERCISE} & set(tags(cell))):
             cell.outputs, cell.execution_count = [], None
         cells.append(cell)
-        if "check" in tags(cell) and pending is not None:
+        if CHECK in tags(cell) and pending is not None:
             if hint:
                 cells.append(_hint_block(hint))
                 cells[-1].id = f"{cell.id}-hint"
@@ -66,7 +67,7 @@ def student_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             cells[-1].id = f"{cell.id}-solution"
             pending = None
     nb.cells = cells
-    nb.metadata.setdefault("course", {})["version"] = __version__  # what the grades record
+    nb.metadata.setdefault(COURSE, {})[VERSION] = __version__  # what the grades record
     return nb
 
 
@@ -115,6 +116,7 @@ def write_all(folder: Path = STUDENT, replace: bool = False) -> list[str]:
     by a crash or a full disk) is left as it is and reported, the way back said; with ``replace`` it
     is moved aside too. Every other copy is written or checked all the same.
     """
+    lessonformat.require(notebooks())  # before anything is written: a lesson without its stub, say
     folder.mkdir(parents=True, exist_ok=True)
     done = []
     for path in notebooks():
@@ -195,13 +197,13 @@ def _way_back(target: Path) -> str:
 
 def _checks(nb: nbformat.NotebookNode) -> dict[str, str]:
     """The check cells of a notebook: cell id → source."""
-    return {cell.get("id"): cell.source for cell in nb.cells if "check" in tags(cell)}
+    return {cell.get("id"): cell.source for cell in nb.cells if CHECK in tags(cell)}
 
 
 def _outdated(theirs: nbformat.NotebookNode, fresh: nbformat.NotebookNode, folder: Path) -> str:
     """If the learner's copy (in ``folder``) was written for an older course whose check cells
     differ from this course's, what to do about it; else ``""``."""
-    written = theirs.metadata.get("course", {}).get("version", "before 1.1.0")  # 1.1.0 began recording it
+    written = theirs.metadata.get(COURSE, {}).get(VERSION, "before 1.1.0")  # 1.1.0 began recording it
     ours = _checks(fresh)
     changed = [cid for cid, source in _checks(theirs).items() if cid in ours and ours[cid] != source]
     if written == __version__ or not changed:
@@ -231,7 +233,11 @@ def main(argv: list[str] | None = None) -> int:
               "your old work over the fresh copies. Stop it first (File › Shut Down, or Ctrl-C where it "
               "runs), then run this again.", file=sys.stderr)
         return 1
-    done = write_all(folder, args.replace)
+    try:
+        done = write_all(folder, args.replace)
+    except lessonformat.FormatError as error:
+        print(error, file=sys.stderr)
+        return 1
     print("\n".join(done) or f"student copies in {_shown(STUDENT)}/ are up to date")
     return 1 if any(line.startswith(DAMAGED) for line in done) else 0
 

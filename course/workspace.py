@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -29,11 +28,9 @@ from pathlib import Path
 
 from course import background, cleanup, folderlock, kernel
 from course.errors import CourseError, shown_path
+from course.series import NOTEBOOKS, REPO, notebooks, step_cells
 from course.shell import cwd_exists, folder_gone
 
-REPO = Path(__file__).resolve().parent.parent
-NOTEBOOKS = REPO / "notebooks"
-STEP_TAG = "step"
 MARKER = ".course-scratch"  # only folders holding this file are ever emptied
 SERIES_DJANGO = (5, 2)
 RESTORING = ".{}.restoring"  # where a notebook's folder is restored, beside its place, before it moves there
@@ -55,26 +52,6 @@ def work_root() -> Path:
 def cache_root() -> Path:
     """Folder of the restore snapshots: ``$COURSE_CACHE``, or ``.cache/`` in ``work_root()``."""
     return Path(os.environ.get("COURSE_CACHE") or work_root() / ".cache").resolve()
-
-
-def notebooks() -> list[Path]:
-    """The numbered notebooks of the series, in teaching order."""
-    return sorted(p for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-
-
-def tags(cell) -> list[str]:
-    """The tags of a notebook cell (a dict, or nbformat's node), ``[]`` when it has none."""
-    return cell.get("metadata", {}).get("tags", [])
-
-
-def step_cells(notebook: Path) -> list[str]:
-    """Sources of the code cells tagged ``step``: the cells that change the project."""
-    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    return [
-        "".join(c["source"])
-        for c in cells
-        if c["cell_type"] == "code" and STEP_TAG in tags(c)
-    ]
 
 
 class UnknownNotebook(CourseError, ValueError):

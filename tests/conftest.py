@@ -272,7 +272,7 @@ def kernels(tmp_path, restore_cache) -> Iterator:
     """Start real lesson kernels: ``kernels(**env)`` returns a :class:`LiveKernel` running in
     ``notebooks/``, with its scratch folders in ``tmp_path/work`` (``COURSE_WORKDIR``, or ``env``'s)
     and the session's restore snapshots. Every kernel is shut down after the test."""
-    from course.workspace import NOTEBOOKS
+    from course.series import NOTEBOOKS
 
     started: list[LiveKernel] = []
 

@@ -23,8 +23,8 @@ import psutil
 import pytest
 from conftest import LAB_TOKEN, copy_of_the_course, documented_lab
 
-from course import cli
-from course.workspace import notebooks
+from course import cli, series
+from course.series import notebooks
 
 pytestmark = pytest.mark.browser
 SERIES = notebooks()
@@ -295,7 +295,7 @@ def test_the_web_edition_draws_diagrams_opens_every_link_loads_nothing_from_the_
             page.goto((folder / name).as_uri())
             assert page.evaluate(PHONE_LAYOUT) == [], f"{name} on a phone"
         page.set_viewport_size({"width": 1300, "height": 900})
-        page.goto((folder / "04_routers.html").as_uri())
+        page.goto((folder / f"{series.lesson('routers').stem}.html").as_uri())
         solution = page.locator("details", has_text="Show a worked solution").first
         code = solution.locator("pre").first
         assert not code.is_visible(), "a worked solution is shown before it is asked for"

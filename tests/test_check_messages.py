@@ -14,8 +14,10 @@ import pytest
 from nbclient import NotebookClient
 
 from course.exercises.judges import RIGHT, result_in
+from course.lessonformat import CHECK, COURSE, EXERCISE, ON_STUB, RAISES
+from course.lessonformat import SOLUTION as SOLUTION_TAG
+from course.series import lesson, notebooks, tags
 from course.student import write_all
-from course.workspace import notebooks, tags
 
 pytestmark = pytest.mark.slow
 
@@ -56,7 +58,8 @@ class AuthorTests(TestCase):
 '''
 STAFF = 'def posts_by_staff():\n    {body}\n'
 FETCH = 'from django.db import transaction\n\n\ndef create_and_fetch(title):\n    {body}\n'
-OPEN_07 = 'from course.workspace import open_project\n\nopen_project("07_running_the_server")\n'
+SERVER = lesson("running_the_server").stem
+OPEN_07 = f'from course.workspace import open_project\n\nopen_project("{SERVER}")\n'
 SUPERUSER = ('PASSWORD = "course-local-only"\n\n'
              'manage("createsuperuser", "--noinput", "--username=admin", "--email=admin@example.com", {args}'
              'check=False)')
@@ -153,7 +156,7 @@ links.objects.using("auth_db").bulk_create(list(links.objects.using("live")))
 
 
 CASES = {
-    "02_listing_the_tables": {"check_owners_prediction": [
+    "listing_the_tables": {"check_owners_prediction": [
         (SOLUTION, RIGHT),
         (lambda solution: solution.replace('"admin"', '" admin "'), RIGHT),
         (lambda solution: solution.replace('"admin"', '"django"'),
@@ -175,7 +178,7 @@ CASES = {
          "'auth_user' is not one of them: its primary key is id"),
         ('TABLES_WITHOUT_ID = "django_session"', "not str"),
     ]},
-    "03_split_settings": {"check_settings_prediction": [
+    "split_settings": {"check_settings_prediction": [
         (SOLUTION, RIGHT),
         ('PREDICT_SETTINGS = " core.settings.multi "', RIGHT),
         ('PREDICT_SETTINGS = "core.settings.single"',
@@ -204,7 +207,7 @@ CASES = {
         (LOCAL + "DATABASES['auth_db']['NAME'] = BASE_DIR / 'data' / 'auth_db.sqlite3\n", "does not load"),
         ('%%writefile core/settings/local.py\n"""Nothing yet."""\n', "nor any alias but Django's default"),
     ]},
-    "04_routers": {"check_logentry_prediction": [
+    "routers": {"check_logentry_prediction": [
         (SOLUTION, RIGHT),
         ('PREDICT_LOGENTRY = "acmeapp_db"', "Django says 'auth_db'. LogEntry is a model of the app 'admin'"),
         ("PREDICT_LOGENTRY = auth_db", "NameError: name 'auth_db' is not defined"),  # the answer cell fails
@@ -224,7 +227,7 @@ CASES = {
         (NOTES.format(alias="notes_db", migrate="db == 'notes_db'") + "\n\nNotesRouter = NotesRouter()\n",
          "Pass the class itself"),
     ]},
-    "05_migrating_each_alias": {"check_showmigrations_prediction": [
+    "migrating_each_alias": {"check_showmigrations_prediction": [
         (SOLUTION, RIGHT),
         ('PREDICT_APPLIED = ["sessions", "acmeapp"]', RIGHT),
         ('PREDICT_APPLIED = {"sessions"}', "the command shows [X] for acmeapp, sessions"),
@@ -247,7 +250,7 @@ CASES = {
         ('PREDICTED = "acmeapp_post"', "not str"),
         ('PREDICTED = set("acmeapp_post")', "holds single letters"),
     ]},
-    "06_testing": {"check_test_run_prediction(PREDICT_OUTCOME": [
+    "testing": {"check_test_run_prediction(PREDICT_OUTCOME": [
         (SOLUTION, RIGHT),
         ('PREDICT_OUTCOME = "passes"', "Django says 'Circular dependency'. Before any test runs"),
         ('PREDICT_OUTCOME = "circular dependency"', "is not one of the choices"),
@@ -266,7 +269,7 @@ CASES = {
         (AUTHOR_TESTS.format(databases="databases = {'auth_db', 'acmeapp_db'}", count=2),
          "not for a multi-database reason: AssertionError: 1 != 2"),
     ]},
-    "07_running_the_server": {"check_superuser": [
+    "running_the_server": {"check_superuser": [
         (SUPERUSER.format(args=""), "There is no user 'admin' in auth_db.sqlite3 yet"),
         (SUPERUSER.format(args='"--database=acmeapp_db", '), "There is no user 'admin'"),
         (SUPERUSER.format(args='"--database=auth_db", ').replace("--username=admin", "--username=Admin"),
@@ -304,7 +307,7 @@ CASES = {
         ('ANSWER_FILE = "auth_db.sqlite3"\nANSWER_SQL = "SELECT * FROM django_admin_log; SELECT 1"',
          "write one SELECT"),
     ]},
-    "08_postgresql": {"check_insert_prediction": [
+    "postgresql": {"check_insert_prediction": [
         (SOLUTION, RIGHT),
         ('PREDICT_INSERT = "it fails: no user 42"', "SQLite says 'no such table: main.auth_user'"),
         ('PREDICT_INSERT = "the row goes in"', "has no auth_user table to look in"),
@@ -330,7 +333,7 @@ CASES = {
         ('PREDICTED_PG = {"acmeapp_post"}', "1 of the 2 tables is still missing"),
         ('PREDICTED_PG = {"acmeapp_post", "django_migrations", "acmeapp_post_id_seq"}', "it is a sequence"),
     ]},
-    "09_relations_across_databases": {"check_data_migration_prediction": [
+    "relations_across_databases": {"check_data_migration_prediction": [
         (SOLUTION, RIGHT),
         ('PREDICT_DATA = "it fails: auth_db has no acmeapp_post"', "Django says 'it is recorded; "),
         ('PREDICT_DATA = "it is skipped: not recorded at all"', "AcmeAppRouter answers False for auth_db"),
@@ -345,7 +348,7 @@ CASES = {
          "sqlmigrate shows 'a REFERENCES clause to auth_user'"),
         ('PREDICT_SQL = "REFERENCES"', "is not one of the choices"),
     ]},
-    "10_queries_across_databases": {"check_query_predictions": [
+    "queries_across_databases": {"check_query_predictions": [
         (SOLUTION, RIGHT),
         (lambda solution: solution.replace('"ada.post_set.all()": "works"', '"ada.post_set.all()": "fails"'),
          "Not what Django did: ada.post_set.all() works."),
@@ -378,7 +381,7 @@ CASES = {
                            ".values_list('title', flat=True)"),
          "return the posts themselves"),
     ]},
-    "11_primary_and_replica": {"check_primary_admin": [
+    "primary_and_replica": {"check_primary_admin": [
         (SOLUTION, RIGHT),
         (lambda solution: solution.replace("using = router.db_for_read(db_field.related_model)",
                                            "using = self.using"), "formfield_for_foreignkey"),
@@ -462,7 +465,7 @@ CASES = {
                            "    Post.objects.using('acmeapp_db').get(title=title)"),
          "is its `return` missing?"),
     ]},
-    "12_pytest": {"check_collection_prediction": [
+    "pytest": {"check_collection_prediction": [
         (SOLUTION, RIGHT),
         ('PREDICT_COLLECTED = ["tests.py", "test_posts.py"]', RIGHT),
         ('PREDICT_COLLECTED = {"acmeapp\\\\tests.py", "acmeapp\\\\test_posts.py"}', RIGHT),
@@ -491,7 +494,7 @@ CASES = {
          "Change only the django_db mark"),
         (PYTEST_FILE.format(mark="@pytest.mark.django_db(databases=['auth_db'", count=1), "not valid Python"),
     ]},
-    "13_routing_guard": {"check_moves_prediction": [
+    "routing_guard": {"check_moves_prediction": [
         (SOLUTION, RIGHT),
         (lambda solution: solution.replace('"sessions": "passes"', '"sessions": "fails"'),
          "Not for sessions"),
@@ -558,7 +561,7 @@ CASES = {
          "AuthRouter, which claims the app 'sessions', comes first"),
         (lambda solution: solution.replace("return db == 'sessions_db'", "return True"), "core.E00"),
     ]},
-    "14_splitting_a_live_database": {"check_copy_prediction": [
+    "splitting_a_live_database": {"check_copy_prediction": [
         (SOLUTION, RIGHT),
         ('PREDICT_COPY = "copied, about the same models"', "Django says 'copied, about other models'"),
         ('PREDICT_COPY = "an error"', "nothing fails, and the admin log now talks about the wrong things"),
@@ -640,20 +643,20 @@ def _output(cell, check: bool) -> tuple[str, str]:
     return "text", text
 
 
-WITH_EXERCISES = [p.stem for p in notebooks() if p.stem >= "02"]
+WITH_EXERCISES = [p.stem[3:] for p in notebooks()[1:]]  # each lesson by its name, without its number
 
 
 def test_every_lesson_with_exercises_has_a_table_of_answers():
-    assert sorted(CASES) == WITH_EXERCISES
+    assert sorted(CASES) == sorted(WITH_EXERCISES)
 
 
 @pytest.mark.parametrize("name", WITH_EXERCISES)
 def test_each_check_on_the_stub_and_on_each_answer(name, tmp_path, scratch):
     write_all(tmp_path / "student")
-    teacher = nbformat.read(f"notebooks/{name}.ipynb", as_version=4)
-    solutions = {c.id: c.source for c in teacher.cells if "solution" in tags(c)}
-    on_stub = {c.id: c.metadata["course"]["on_stub"] for c in teacher.cells if "check" in tags(c)}
-    nb = nbformat.read(tmp_path / "student" / f"{name}.ipynb", as_version=4)
+    teacher = nbformat.read(lesson(name), as_version=4)
+    solutions = {c.id: c.source for c in teacher.cells if SOLUTION_TAG in tags(c)}
+    on_stub = {c.id: c.metadata[COURSE][ON_STUB] for c in teacher.cells if CHECK in tags(c)}
+    nb = nbformat.read(tmp_path / "student" / lesson(name).name, as_version=4)
     cells = list(nb.cells)
     client = NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
                             resources={"metadata": {"path": str(tmp_path / "student")}})
@@ -672,15 +675,15 @@ def test_each_check_on_the_stub_and_on_each_answer(name, tmp_path, scratch):
                 continue
             client.execute_cell(cell, index)
             cell_tags = tags(cell)
-            if "exercise" in cell_tags:
+            if EXERCISE in cell_tags:
                 exercise = cell
-            if "check" in cell_tags:  # on the stub, as the learner first runs it
+            if CHECK in cell_tags:  # on the stub, as the learner first runs it
                 kind, shown = _output(cell, check=True)
                 assert kind == "error", f"the check passed on the stub: {cell.source}"
                 assert on_stub[cell.id] in shown, f"{cell.source}\non the stub it said: {shown}"
-            elif "raises-exception" not in cell_tags:
+            elif RAISES not in cell_tags:
                 assert _output(cell, check=False)[0] == "text", f"{cell.source[:80]}: {_output(cell, False)}"
-            marker = next((m for m in CASES[name] if "check" in cell_tags and m in cell.source), None)
+            marker = next((m for m in CASES[name] if CHECK in cell_tags and m in cell.source), None)
             if marker is None:
                 continue
             solution = solutions[exercise.id]

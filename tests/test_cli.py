@@ -11,6 +11,7 @@ import tomllib
 import pytest
 
 from course import PYTHONS, cli
+from course.series import lesson, notebooks
 
 PYPROJECT = tomllib.loads((cli.REPO / "pyproject.toml").read_text(encoding="utf-8"))
 
@@ -101,7 +102,8 @@ def test_clean_keeps_environments_and_the_learners_files(tmp_path, monkeypatch, 
         (tmp_path / folder).mkdir(parents=True)
     (tmp_path / "project" / "core" / "db.sqlite3").write_text("")
     (tmp_path / "project" / "core" / "settings.py").write_text("")
-    (tmp_path / "student" / "04_routers.ipynb").write_text("my work")
+    mine = lesson("routers").name
+    (tmp_path / "student" / mine).write_text("my work")
     cli.clean()
     out = capsys.readouterr().out
     assert "removed work" in out and "removed project/core/db.sqlite3" in out and "kept student/" in out
@@ -109,15 +111,15 @@ def test_clean_keeps_environments_and_the_learners_files(tmp_path, monkeypatch, 
     assert not (tmp_path / "project" / "core" / "db.sqlite3").exists()
     assert (tmp_path / ".venv" / "lib" / "__pycache__").exists()
     assert (tmp_path / "project" / "core" / "settings.py").exists()
-    assert (tmp_path / "student" / "04_routers.ipynb").read_text() == "my work"
+    assert (tmp_path / "student" / mine).read_text() == "my work"
     cli.clean(student=True)
     out = capsys.readouterr().out
     aside = [p for p in tmp_path.iterdir() if p.name.startswith("student-")]
     assert not (tmp_path / "student").exists() and len(aside) == 1, "student/ is set aside, never deleted"
-    assert (aside[0] / "04_routers.ipynb").read_text() == "my work"
+    assert (aside[0] / mine).read_text() == "my work"
     assert f"moved student/ (1 notebook: your copies and your work in them) to {aside[0].name}/" in out, out
     cli.clean(student=False)
-    assert (aside[0] / "04_routers.ipynb").read_text() == "my work", "make clean leaves the set-aside copies"
+    assert (aside[0] / mine).read_text() == "my work", "make clean leaves the set-aside copies"
 
 
 @pytest.mark.parametrize(("solutions", "lessons", "autosave"),
@@ -126,7 +128,7 @@ def test_lab_opens_the_right_copies_with_the_courses_settings(solutions, lessons
     import json
 
     argv, where = cli.lab_command(cli.REPO / ".venv" / "bin" / "python", solutions=solutions)
-    assert "--ServerApp.ip=127.0.0.1" in argv and argv[-1] == "01_one_database.ipynb"
+    assert "--ServerApp.ip=127.0.0.1" in argv and argv[-1] == notebooks()[0].name
     served = cli.REPO if solutions else cli.REPO / "student"  # learners never see notebooks/
     assert f"--ServerApp.root_dir={served}" in argv
     assert where == cli.REPO / lessons, "run in the lessons' folder: the file to open is found from there"

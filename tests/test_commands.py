@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from course import arguments, cli
+from course import arguments, cli, series
+from course.series import lesson
+
+ROUTERS = f"notebooks/{lesson('routers').name}"
 
 REPO = cli.REPO
 
@@ -74,7 +77,7 @@ def test_a_script_run_directly_refuses_a_misspelt_option(module):
 
 TYPED = {  # arguments each script takes
     "student": ["--replace", "mine"], "grade": ["class", "--timeout", "60", "--lessons", "03", "04"],
-    "site": ["out"], "outputs": ["notebooks/04_routers.ipynb"], "nav": ["--check"], "project": ["--check"],
+    "site": ["out"], "outputs": [ROUTERS], "nav": ["--check"], "project": ["--check"],
     "bench": ["2"],
 }
 
@@ -120,10 +123,32 @@ def test_a_script_gets_its_arguments_as_typed_without_the_courses_options(starte
     assert started == [["python", "-m", *runs]]
 
 
-def test_outputs_without_notebooks_reruns_the_whole_series_in_order(started):
-    cli.main(["outputs"])
-    (argv,) = started
-    assert argv[3:] == sorted(argv[3:]) and len(argv[3:]) == len(list((REPO / "notebooks").glob("*.ipynb")))
+def test_outputs_hands_the_lessons_chosen_to_its_script(started):
+    assert cli.main(["outputs", "--lessons", "04", "03"]) == 0
+    assert started == [["python", "-m", "course.outputs", "--lessons", "04", "03"]]
+
+
+@pytest.mark.parametrize(("typed", "regenerated"), [
+    ([], series.notebooks()),  # the whole series, in order
+    (["--lessons", "04", "03"], sorted([series.lesson("routers"), series.lesson("split_settings")])),
+    ([ROUTERS], [Path(ROUTERS)]),
+])
+def test_outputs_reruns_the_series_or_the_lessons_chosen_in_teaching_order(monkeypatch, capsys, typed,
+                                                                           regenerated):
+    from course import outputs
+
+    ran = []
+    monkeypatch.setattr(outputs, "regenerate", ran.append)
+    assert outputs.main(typed) == 0
+    assert ran == regenerated
+
+
+def test_outputs_refuses_a_lesson_that_is_not_one(monkeypatch, capsys):
+    from course import outputs
+
+    monkeypatch.setattr(outputs, "regenerate", lambda path: pytest.fail(f"ran {path}"))
+    assert outputs.main(["--lessons", "99"]) == 1
+    assert capsys.readouterr().err == 'No lesson 99: name lessons by number, such as LESSONS="03 04".\n'
 
 
 @pytest.mark.parametrize("command", cli.PYTEST_COMMANDS)
@@ -135,8 +160,8 @@ def test_the_pytest_commands_hand_what_they_do_not_know_to_pytest(started, comma
 
 
 def test_notebooks_named_to_make_test_run_under_nbval_with_the_cell_timeout(started):
-    cli.main(["test", "notebooks/04_routers.ipynb"])
+    cli.main(["test", ROUTERS])
     (argv,) = started
-    assert argv[3:] == [*cli.STRICT, "notebooks/04_routers.ipynb"]
+    assert argv[3:] == [*cli.STRICT, ROUTERS]
     assert set(cli.NBVAL) <= set(cli.STRICT)  # the cell timeout included
 

@@ -12,11 +12,12 @@ import pytest
 
 from course import __version__, student
 from course.exercises.judges import RIGHT, result_in
+from course.lessonformat import CHECK, COURSE, EXERCISE, SOLUTION, STUB, VERSION
 from course.navigation import INDEX
+from course.series import NOTEBOOKS, notebooks, tags
 from course.student import HINT_SUMMARY, SOLUTION_SUMMARY, student_copy, write_all
-from course.workspace import NOTEBOOKS, notebooks, tags
 
-WITH_EXERCISES = [p for p in notebooks() if p.stem >= "02"]
+WITH_EXERCISES = notebooks()[1:]  # the first lesson has none
 
 
 def tagged(nb, tag):
@@ -29,8 +30,8 @@ def test_teacher_copy_holds_solutions_that_pass(path):
     learner reads, the same. The stored outputs are what nbval compares with a real run of the
     notebook (the main run of make test): together, every worked solution really passes its check."""
     nb = nbformat.read(path, as_version=4)
-    assert tagged(nb, "solution") and tagged(nb, "check")
-    for cell in tagged(nb, "check"):
+    assert tagged(nb, SOLUTION) and tagged(nb, CHECK)
+    for cell in tagged(nb, CHECK):
         result = result_in(cell.outputs)
         assert result and result["passed"] and result["check"] in cell.source, cell.source
         text = "".join(o.get("text", "") for o in cell.outputs)
@@ -42,23 +43,23 @@ def test_teacher_copy_holds_solutions_that_pass(path):
 def test_student_copy_swaps_solutions_for_stubs_and_hides_them(path):
     teacher = nbformat.read(path, as_version=4)
     student = student_copy(teacher)
-    solutions = [c.source for c in tagged(teacher, "solution")]
-    stubs = [c.source for c in tagged(student, "exercise")]
-    assert stubs == [c.metadata["course"]["stub"] for c in tagged(teacher, "solution")]
+    solutions = [c.source for c in tagged(teacher, SOLUTION)]
+    stubs = [c.source for c in tagged(student, EXERCISE)]
+    assert stubs == [c.metadata[COURSE][STUB] for c in tagged(teacher, SOLUTION)]
     assert not set(solutions) & set(stubs)
     hidden = [c.source for c in student.cells if c.source.startswith(f"<details><summary>{SOLUTION_SUMMARY}")]
     assert len(hidden) == len(solutions)
     hints = [c.source for c in student.cells if c.source.startswith(f"<details><summary>{HINT_SUMMARY}")]
     assert len(hints) == len(solutions), "every challenge has a hint, between its check and its solution"
     for index, cell in enumerate(student.cells):
-        if "check" in tags(cell):
+        if CHECK in tags(cell):
             assert student.cells[index + 1].source.startswith(f"<details><summary>{HINT_SUMMARY}")
     for solution, block in zip(solutions, hidden, strict=True):
         assert solution in block
-    for cell in tagged(student, "exercise") + tagged(student, "check"):
+    for cell in tagged(student, EXERCISE) + tagged(student, CHECK):
         assert cell.outputs == [] and cell.execution_count is None
     assert nbformat.validate(student) is None
-    assert student.metadata["course"]["version"] == __version__, "a copy records the course's version"
+    assert student.metadata[COURSE][VERSION] == __version__, "a copy records the course's version"
 
 
 def test_student_copies_are_written_outside_the_tracked_notebooks(tmp_path):

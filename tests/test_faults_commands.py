@@ -9,6 +9,8 @@ import time
 import pytest
 from test_faults_workspace import OPEN, one_line
 
+from course.series import lesson
+
 pytestmark = pytest.mark.faults
 
 # A command that prints, then works on for a while: interrupted half-way.
@@ -18,7 +20,7 @@ SLOW = ('from course.shell import manage\nmanage("shell", "-c", '
 
 def test_an_interrupted_command_shows_what_it_did_says_so_in_one_line_and_reruns(kernels):
     kernel = kernels()
-    assert "ready" in kernel.run(OPEN.format("05_migrating_each_alias"))[0]
+    assert "ready" in kernel.run(OPEN.format(lesson("migrating_each_alias").stem))[0]
     started, sent = kernel.send(SLOW), time.monotonic()
     time.sleep(3)
     kernel.interrupt()  # Kernel > Interrupt
@@ -33,7 +35,7 @@ def test_an_interrupted_command_shows_what_it_did_says_so_in_one_line_and_reruns
 
 def test_a_project_file_changed_after_django_loaded_it_asks_for_a_restart(kernels):
     kernel = kernels()
-    assert "ready" in kernel.run(OPEN.format("05_migrating_each_alias"))[0]
+    assert "ready" in kernel.run(OPEN.format(lesson("migrating_each_alias").stem))[0]
     setup = 'from course.kernel import setup_django\nsetup_django("core.settings.multi")'
     assert kernel.run(setup) == ("", "")
     assert kernel.run(setup) == ("", "")  # the same code: a rerun is harmless
@@ -44,9 +46,10 @@ def test_a_project_file_changed_after_django_loaded_it_asks_for_a_restart(kernel
 
 def test_a_cell_failing_because_its_folder_was_deleted_says_to_rerun_the_first_cell(kernels, tmp_path):
     kernel = kernels()
-    assert "ready" in kernel.run(OPEN.format("04_routers"))[0]
-    shutil.rmtree(tmp_path / "work" / "04_routers")
+    routers = lesson("routers").stem
+    assert "ready" in kernel.run(OPEN.format(routers))[0]
+    shutil.rmtree(tmp_path / "work" / routers)
     printed, error = kernel.run('%%writefile core/db_routers.py\nclass Router:\n    pass\n')
     assert "FileNotFoundError" in error  # IPython's own magic, with its own error
-    assert ("/work/04_routers/, has been deleted: rerun this notebook's first cell, which restores the "
+    assert (f"/work/{routers}/, has been deleted: rerun this notebook's first cell, which restores the "
             "project folder.]\n") in printed, printed

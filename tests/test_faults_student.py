@@ -23,14 +23,16 @@ from conftest import copy_env, copy_of_the_course, documented_lab
 
 from course.cli import REPO
 from course.exercises.judges import MIME, RIGHT
+from course.series import lesson
 
 pytestmark = pytest.mark.faults
 
-DAMAGED = "06_testing.ipynb"  # emptied: a save cut short before anything was written
-CUT = "05_migrating_each_alias.ipynb"  # cut short mid-way
-MISSING = "10_queries_across_databases.ipynb"
-EDITED = "03_split_settings.ipynb"
-ANSWER, CHECK = "c24", "c25"  # 03's exercise cell (PREDICT_SETTINGS) and its check cell
+DAMAGED = lesson("testing").name  # emptied: a save cut short before anything was written
+SAVED = f"{lesson('testing').stem}-checkpoint.ipynb"  # JupyterLab's last Ctrl+S save of it
+CUT = lesson("migrating_each_alias").name  # cut short mid-way
+MISSING = lesson("queries_across_databases").name
+EDITED = lesson("split_settings").name
+ANSWER, CHECK = "c24", "c25"  # its exercise cell (PREDICT_SETTINGS) and its check cell
 
 
 def make(folder: Path, *args: str) -> tuple[int, str]:
@@ -108,7 +110,7 @@ def test_a_damaged_copy_is_left_as_it_is_named_in_one_line_and_the_others_are_wr
     assert lines_about(said, MISSING) == [f"wrote student/{MISSING}"], said
     assert lines_about(said, DAMAGED) == [
         f"damaged student/{DAMAGED}: the file is empty (a save cut short by a crash or a full disk); it "
-        "stays as it is. Your last Ctrl+S save is student/.ipynb_checkpoints/06_testing-checkpoint.ipynb: "
+        f"stays as it is. Your last Ctrl+S save is student/.ipynb_checkpoints/{SAVED}: "
         f"copy it over student/{DAMAGED} to get your work back, or move the damaged file out of student/ "
         "and `make student` (in the course's folder) writes a fresh copy."], said
     assert lines_about(said, CUT) == [
@@ -118,7 +120,7 @@ def test_a_damaged_copy_is_left_as_it_is_named_in_one_line_and_the_others_are_wr
     assert {name: (student / name).read_bytes() for name in damaged} == damaged, "a damaged copy was touched"
 
     # The ways back the lines name: the checkpoint copied over 06, 05 moved away.
-    shutil.copy(student / ".ipynb_checkpoints" / "06_testing-checkpoint.ipynb", student / DAMAGED)
+    shutil.copy(student / ".ipynb_checkpoints" / SAVED, student / DAMAGED)
     (course / "mine").mkdir()
     (student / CUT).rename(course / "mine" / CUT)
     code, said = make(course, "student")
@@ -137,7 +139,7 @@ def test_replace_moves_a_damaged_copy_aside_and_writes_a_fresh_one(course):
     assert code == 0 and "Traceback" not in said, said
     assert lines_about(said, DAMAGED) == [
         f"wrote student/{DAMAGED}, yours, damaged, is now student/replaced/{DAMAGED} (your last Ctrl+S save "
-        "is still student/.ipynb_checkpoints/06_testing-checkpoint.ipynb)"], said
+        f"is still student/.ipynb_checkpoints/{SAVED})"], said
     assert lines_about(said, CUT) == [f"wrote student/{CUT}, yours, damaged, is now student/replaced/{CUT}"]
     assert lines_about(said, MISSING) == [f"wrote student/{MISSING}"], said
     assert {name: (student / "replaced" / name).read_bytes() for name in damaged} == damaged
@@ -163,7 +165,7 @@ def test_clean_student_sets_the_copies_aside_whole_and_deletes_nothing(course):
     edited = edit(student / EDITED, ANSWER, 'PREDICT_SETTINGS = "core.settings.multi"')
     make(course, "student", "REPLACE=yes")  # the edited copy into student/replaced/, a fresh one in place
     (student / ".ipynb_checkpoints").mkdir()
-    (student / ".ipynb_checkpoints" / "03_split_settings-checkpoint.ipynb").write_bytes(edited)
+    (student / ".ipynb_checkpoints" / f"{lesson('split_settings').stem}-checkpoint.ipynb").write_bytes(edited)
     before = {p.relative_to(student): p.read_bytes() for p in student.rglob("*") if p.is_file()}
 
     code, said = make(course, "clean", "STUDENT=yes")

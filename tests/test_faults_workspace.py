@@ -20,13 +20,22 @@ import time
 import psutil
 import pytest
 
-from course.workspace import NOTEBOOKS, REPO
+from course.series import NOTEBOOKS, REPO, lesson, notebooks
 
 pytestmark = pytest.mark.faults
 
 OPEN = "from course.workspace import open_project\nopen_project({!r})"
-READY_07 = "Project folder 07_running_the_server/ ready: restored what notebooks 01–06 built.\n"
-READY_03 = "Project folder 03_split_settings/ ready: restored what notebooks 01–02 built.\n"
+SERVER = lesson("running_the_server").stem  # the lesson that makes a superuser
+SETTINGS = lesson("split_settings").stem  # a lesson whose first cell is quick
+
+
+def ready(name: str) -> str:
+    """What the first cell of lesson ``name`` prints, restoring what the lessons before it built."""
+    earlier = [p.stem[:2] for p in notebooks() if p.stem < name]
+    return f"Project folder {name}/ ready: restored what notebooks {earlier[0]}–{earlier[-1]} built.\n"
+
+
+READY_SERVER, READY_SETTINGS = ready(SERVER), ready(SETTINGS)
 # Notebook 07's superuser, in auth_db (the notebook's own command, with the database named).
 SUPERUSER = ('from course.shell import manage\nmanage("createsuperuser", "--noinput", "--username=admin", '
              '"--email=admin@example.com", "--database=auth_db", env={"DJANGO_SUPERUSER_PASSWORD": "pw"})')
@@ -42,30 +51,30 @@ def one_line(error: str, name: str, *says: str) -> None:
 
 
 def test_a_second_kernel_on_the_lesson_is_refused_until_the_first_is_gone(kernels):
-    student = REPO / "student" / "07_running_the_server.ipynb"  # as JupyterLab names the notebook
+    student = REPO / "student" / f"{SERVER}.ipynb"  # as JupyterLab names the notebook
     first = kernels(JPY_SESSION_NAME=str(student))
     second = kernels()
-    assert first.run(OPEN.format("07_running_the_server")) == (READY_07, "")
+    assert first.run(OPEN.format(SERVER)) == (READY_SERVER, "")
     assert first.run(SUPERUSER)[1] == ""
 
-    printed, error = second.run(OPEN.format("07_running_the_server"))
+    printed, error = second.run(OPEN.format(SERVER))
     assert printed == ""
-    one_line(error, "FolderInUse", "07_running_the_server/ is open in another kernel", f"process {first.pid}",
-             "notebook student/07_running_the_server.ipynb", "Kernel › Shut Down Kernel", "rerun this cell")
+    one_line(error, "FolderInUse", f"{SERVER}/ is open in another kernel", f"process {first.pid}",
+             f"notebook student/{SERVER}.ipynb", "Kernel › Shut Down Kernel", "rerun this cell")
     assert first.run(USERS) == ("[['admin']]\n", "")  # the first kernel's work is intact
 
-    assert first.run(OPEN.format("07_running_the_server")) == (READY_07, "")  # its own rerun works
-    assert "FolderInUse" in second.run(OPEN.format("07_running_the_server"))[1]
+    assert first.run(OPEN.format(SERVER)) == (READY_SERVER, "")  # its own rerun works
+    assert "FolderInUse" in second.run(OPEN.format(SERVER))[1]
 
     first.kill()  # a lock left by a dead kernel is taken over
     assert not psutil.pid_exists(first.pid)
-    assert second.run(OPEN.format("07_running_the_server")) == (READY_07, "")
+    assert second.run(OPEN.format(SERVER)) == (READY_SERVER, "")
 
 
 def test_a_kernel_killed_during_a_command_leaves_nothing_running_and_a_usable_folder(kernels, tmp_path):
     kernel = kernels()
-    assert kernel.run(OPEN.format("03_split_settings")) == (READY_03, "")
-    started = tmp_path / "work/03_split_settings/started"
+    assert kernel.run(OPEN.format(SETTINGS)) == (READY_SETTINGS, "")
+    started = tmp_path / f"work/{SETTINGS}/started"
     kernel.send('from course.shell import manage\nmanage("shell", "-c", "import pathlib, time; '
                 'pathlib.Path(\'started\').touch(); time.sleep(120)")')
     deadline = time.monotonic() + 60
@@ -79,16 +88,16 @@ def test_a_kernel_killed_during_a_command_leaves_nothing_running_and_a_usable_fo
     assert not alive, f"left running after the kernel died: {[p.cmdline() for p in alive]}"
 
     again = kernels()  # rerunning the first cell, in the kernel JupyterLab starts next
-    assert again.run(OPEN.format("03_split_settings")) == (READY_03, "")
+    assert again.run(OPEN.format(SETTINGS)) == (READY_SETTINGS, "")
     printed, error = again.run('from course.shell import manage\nmanage("check")')
     assert error == "" and "System check identified no issues" in printed
 
 
 def test_the_work_folder_deleted_under_a_running_kernel_says_rerun_the_first_cell(kernels, tmp_path):
     kernel = kernels()
-    assert kernel.run(OPEN.format("03_split_settings")) == (READY_03, "")
+    assert kernel.run(OPEN.format(SETTINGS)) == (READY_SETTINGS, "")
     shutil.rmtree(tmp_path / "work")
-    gone = ("The folder this kernel was in", "03_split_settings/, has been deleted",
+    gone = ("The folder this kernel was in", f"{SETTINGS}/, has been deleted",
             "rerun this notebook's first cell")
     one_line(kernel.run('from course.shell import manage\nmanage("check")')[1], "NotInProject", *gone)
     one_line(kernel.run('from course.shell import run_pytest\nrun_pytest()')[1], "NotInProject", *gone)
@@ -99,10 +108,10 @@ def test_the_work_folder_deleted_under_a_running_kernel_says_rerun_the_first_cel
              "NotInProject", *gone)
 
     other = kernels()  # meanwhile another kernel opened the lesson anew: the folder is now its own
-    assert other.run(OPEN.format("03_split_settings")) == (READY_03, "")
-    one_line(kernel.run(OPEN.format("03_split_settings"))[1], "FolderInUse", f"process {other.pid}")
+    assert other.run(OPEN.format(SETTINGS)) == (READY_SETTINGS, "")
+    one_line(kernel.run(OPEN.format(SETTINGS))[1], "FolderInUse", f"process {other.pid}")
     other.shutdown()
-    assert kernel.run(OPEN.format("03_split_settings")) == (READY_03, "")
+    assert kernel.run(OPEN.format(SETTINGS)) == (READY_SETTINGS, "")
     assert kernel.run('manage("check")')[1] == ""
 
 
@@ -148,8 +157,8 @@ def in_namespace(setup: str, cells: list[str], **env: str) -> list[tuple[str, bo
 
 
 @pytest.mark.parametrize(("name", "size", "filler_kb"), [
-    ("07_running_the_server", "1m", 0), ("14_splitting_a_live_database", "3m", 0),
-    ("02_listing_the_tables", "1m", 850)], ids=["1MB", "3MB", "SQLite-full"])
+    (SERVER, "1m", 0), (lesson("splitting_a_live_database").stem, "3m", 0),
+    (lesson("listing_the_tables").stem, "1m", 850)], ids=["1MB", "3MB", "SQLite-full"])
 def test_a_full_disk_is_one_line_and_freeing_space_then_rerunning_works(namespace, tmp_path, name, size,
                                                                          filler_kb):
     """From an empty cache, on a tmpfs of ``size``: copying the snapshots fills it (``shutil.Error``);
@@ -175,20 +184,20 @@ def test_a_full_disk_is_one_line_and_freeing_space_then_rerunning_works(namespac
 
 def test_a_read_only_scratch_folder_is_one_line_and_making_it_writable_again_works(namespace, tmp_path):
     work = tmp_path / "work"
-    core = work / "03_split_settings/core"
+    core = work / f"{SETTINGS}/core"
     read_only = run_cell("mount", "--bind", str(core), str(core)) + "\n" + run_cell(
         "mount", "-o", "remount,bind,ro", str(core))
     writable = run_cell("umount", str(core))
-    opening = OPEN.format("03_split_settings")
+    opening = OPEN.format(SETTINGS)
     shown = in_namespace("true", [opening, read_only, opening, writable, opening],
                          COURSE_WORKDIR=str(work), COURSE_CACHE=str(tmp_path / "cache"))
-    assert shown[0] == (READY_03, True)
+    assert shown[0] == (READY_SETTINGS, True)
     error, ok = shown[2]
     assert not ok
-    one_line(error.rstrip("\n"), "CannotWrite", "03_split_settings/ cannot be emptied",
+    one_line(error.rstrip("\n"), "CannotWrite", f"{SETTINGS}/ cannot be emptied",
              f"{core}/__init__.py cannot be deleted (Read-only file system)", "make it writable again",
              "then rerun this cell")
-    assert shown[4] == (READY_03, True)
+    assert shown[4] == (READY_SETTINGS, True)
 
 
 def test_a_read_only_work_folder_is_one_line_and_making_it_writable_again_works(namespace, tmp_path):
@@ -196,11 +205,11 @@ def test_a_read_only_work_folder_is_one_line_and_making_it_writable_again_works(
     work.mkdir()
     setup = f"mount --bind {work} {work} && mount -o remount,bind,ro {work}"
     writable = run_cell("mount", "-o", "remount,bind,rw", str(work))
-    opening = OPEN.format("03_split_settings")
+    opening = OPEN.format(SETTINGS)
     shown = in_namespace(setup, [opening, writable, opening],
                          COURSE_WORKDIR=str(work), COURSE_CACHE=str(tmp_path / "cache"))
     error, ok = shown[0]
     assert not ok
     one_line(error.rstrip("\n"), "CannotWrite", f"Cannot write in {work}/ (Read-only file system)",
              "make that folder writable, or set COURSE_WORKDIR", "then rerun this cell")
-    assert shown[2] == (READY_03, True)
+    assert shown[2] == (READY_SETTINGS, True)

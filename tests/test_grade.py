@@ -11,10 +11,11 @@ import pytest
 
 from course import __version__, grade
 from course.exercises.judges import MIME, RIGHT
+from course.lessonformat import CHECK, EXERCISE, SOLUTION
+from course.series import lesson, tags
 from course.student import student_copy
-from course.workspace import NOTEBOOKS, tags
 
-LESSON = NOTEBOOKS / "03_split_settings.ipynb"  # three challenges, and quick to run
+LESSON = lesson("split_settings")  # three challenges, and quick to run
 # Code that never ends, but asleep: it does not take a CPU from the rest of the suite meanwhile.
 ENDLESS = 'while True:\n    __import__("time").sleep(1)'
 
@@ -27,9 +28,9 @@ def untouched(lesson: Path) -> nbformat.NotebookNode:
 def solved(lesson: Path, skip: int | None = None) -> nbformat.NotebookNode:
     """The student copy with every exercise solved as the worked solution does (but the ``skip``-th)."""
     teacher = nbformat.read(lesson, as_version=4)
-    answers = [c.source for c in teacher.cells if "solution" in tags(c)]
+    answers = [c.source for c in teacher.cells if SOLUTION in tags(c)]
     copy = untouched(lesson)
-    for index, cell in enumerate(c for c in copy.cells if "exercise" in tags(c)):
+    for index, cell in enumerate(c for c in copy.cells if EXERCISE in tags(c)):
         if index != skip:
             cell.source = answers[index]
     return copy
@@ -55,16 +56,16 @@ def test_each_submission_gets_its_own_rows_and_messages(tmp_path):
     names = [name for _, name in grade.challenges(LESSON)]
     class_ = tmp_path / "class"
     handed_in(class_, "ada", LESSON, solved(LESSON))
-    extra = NOTEBOOKS / "04_routers.ipynb"  # a lesson no one else handed in
+    extra = lesson("routers")  # a lesson no one else handed in
     handed_in(class_, "ada", extra, untouched(extra))
     handed_in(class_, "bob", LESSON, untouched(LESSON))
     handed_in(class_, "cyd/student", LESSON, solved(LESSON, skip=1))  # unpacked with its folder
     handed_in(class_, "cyd/student/.ipynb_checkpoints", LESSON, "{ an autosave, not graded")
     handed_in(class_, "dee", LESSON, "{ not json")
     cheat = solved(LESSON, skip=2)  # the last exercise left as it was, its check made to "pass"
-    last = [c for c in cheat.cells if "check" in tags(c)][-1]
+    last = [c for c in cheat.cells if CHECK in tags(c)][-1]
     last.source, last.outputs = f'print("{RIGHT}: trust me")', []  # says it passed, gives no result
-    deleted = [c for c in cheat.cells if "check" in tags(c)][0]
+    deleted = [c for c in cheat.cells if CHECK in tags(c)][0]
     cheat.cells.remove(deleted)  # a check deleted: put back
     handed_in(class_, "fay", LESSON, cheat)
     (class_ / "gus").mkdir()  # handed in nothing
@@ -78,7 +79,8 @@ def test_each_submission_gets_its_own_rows_and_messages(tmp_path):
     assert sorted(got) == ["ada", "bob", "cyd", "dee", "fay", "gus", "hal"]
     for rows in got.values():
         assert [r["challenge"] for r in rows] == names and {r["notebook"] for r in rows} == {LESSON.stem}
-    assert "not graded: 04_routers, handed in by 1 of 7 students (LESSONS=\"04\" grades it)" in said
+    number = extra.stem[:2]
+    assert f'not graded: {extra.stem}, handed in by 1 of 7 students (LESSONS="{number}" grades it)' in said
     assert f"graded hal/{LESSON.stem} (1).ipynb as {LESSON.name}" in said
     assert all(r["passed"] == "yes" and r["message"].startswith(RIGHT) for r in got["ada"] + got["hal"])
     assert all(r["version"] == __version__ for r in got["ada"])
@@ -96,9 +98,9 @@ def test_each_submission_gets_its_own_rows_and_messages(tmp_path):
 
     for student in got.keys() - {"ada"}:  # a second run, on ada alone: the lesson named, the grades kept
         shutil.rmtree(class_ / student)
-    grade.grade(class_, timeout=300, jobs=2, chosen=["04"], say=said.append)
+    grade.grade(class_, timeout=300, jobs=2, chosen=[extra.stem[:2]], say=said.append)
     graded = {(r["student"], r["notebook"]) for rows in read(class_).values() for r in rows}
-    assert graded == {("ada", "04_routers")}
+    assert graded == {("ada", extra.stem)}
     assert (class_ / "grades.previous.csv").read_text(encoding="utf-8").count(LESSON.stem) == 3 * len(got)
 
 
@@ -146,10 +148,10 @@ def test_wrong_uses_are_refused_with_a_message(tmp_path, capsys):
 def test_a_notebook_that_runs_forever_is_stopped_at_its_time_limit(tmp_path):
     """In an exercise cell, or in a check that runs the student's code: the same message."""
     endless = solved(LESSON)
-    next(c for c in endless.cells if "exercise" in tags(c)).source = ENDLESS
+    next(c for c in endless.cells if EXERCISE in tags(c)).source = ENDLESS
     handed_in(tmp_path, "eve", LESSON, endless)
     looping = solved(LESSON)  # the settings module of the last exercise never finishes importing
-    [c for c in looping.cells if "exercise" in tags(c)][-1].source += f"\n{ENDLESS}\n"
+    [c for c in looping.cells if EXERCISE in tags(c)][-1].source += f"\n{ENDLESS}\n"
     handed_in(tmp_path, "flo", LESSON, looping)
     grade.grade(tmp_path, timeout=20, jobs=2, say=lambda line: None)
     got = read(tmp_path)

@@ -12,8 +12,9 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from course import shell, sqlite, workspace
+from course import series, shell, sqlite, workspace
 from course.browser import Browser, ServerGone
+from course.lessonformat import STEP
 from course.server import DevServer, free_port
 from course.table import Table
 
@@ -201,7 +202,7 @@ def test_commands_are_shown_as_typed_in_a_terminal_quoted_where_needed():
 
 
 def test_scratch_folder_not_made_by_the_course_is_left_alone(tmp_path):
-    folder = tmp_path / "01_one_database"
+    folder = tmp_path / series.notebooks()[0].stem
     folder.mkdir()
     (folder / "mine.txt").write_text("a student's file")
     with pytest.raises(FileExistsError, match="left alone"):
@@ -210,7 +211,7 @@ def test_scratch_folder_not_made_by_the_course_is_left_alone(tmp_path):
 
 
 def test_unknown_notebook_name_lists_the_series():
-    with pytest.raises(ValueError, match="01_one_database"):
+    with pytest.raises(ValueError, match=series.notebooks()[0].stem):
         workspace.open_project("99_nothing")
 
 
@@ -355,7 +356,7 @@ def test_a_broken_step_names_its_notebook_and_the_fix(tmp_path, monkeypatch, cap
     import nbformat
 
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell('manage("migrate")', metadata={"tags": ["step"]})]
+    nb.cells = [nbformat.v4.new_code_cell('manage("migrate")', metadata={"tags": [STEP]})]
     path = tmp_path / "01_broken.ipynb"
     nbformat.write(nb, path)
     (tmp_path / "manage.py").write_text("import sys\nsys.exit('no such table')\n")
@@ -373,12 +374,14 @@ def test_first_cell_can_be_rerun_in_the_same_kernel(tmp_path, monkeypatch, capsy
     """Running open_project twice (rerunning a notebook from the top) resets the folder again."""
     monkeypatch.setenv("COURSE_WORKDIR", str(tmp_path))
     monkeypatch.chdir(tmp_path)
+    first, second = series.notebooks()[:2]
     for _ in range(2):
-        workspace.open_project("02_listing_the_tables")
-        assert Path.cwd() == tmp_path / "02_listing_the_tables"
+        workspace.open_project(second.stem)
+        assert Path.cwd() == tmp_path / second.stem
         assert Path("db.sqlite3").is_file()
     lines = capsys.readouterr().out.splitlines()
-    assert lines == ["Project folder 02_listing_the_tables/ ready: restored what notebook 01 built."] * 2
+    ready = f"Project folder {second.stem}/ ready: restored what notebook {first.stem[:2]} built."
+    assert lines == [ready] * 2
     from IPython.core.interactiveshell import InteractiveShell
 
     leaked = {"manage", "django_admin", "Path", "tree"} & set(InteractiveShell.instance().user_ns)

@@ -14,7 +14,8 @@ import pytest
 import course.exercises
 from course.exercises import judges
 from course.exercises.judges import MIME, RIGHT, Correct, Incorrect, NotReady, OutdatedCheck
-from course.workspace import notebooks, tags
+from course.lessonformat import CHECK
+from course.series import notebooks, tags
 
 
 @pytest.fixture
@@ -202,7 +203,7 @@ def called_checks(lesson) -> set[str]:
     import nbformat
 
     nb = nbformat.read(lesson, as_version=4)
-    return {name for c in nb.cells if "check" in tags(c)
+    return {name for c in nb.cells if CHECK in tags(c)
             for name in re.findall(r"from course\.exercises import (check_\w+)", c.source)}
 
 

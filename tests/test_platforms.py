@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from course import PYTHONS, cli, postgres
+from course.series import lesson
 
 WORKFLOW = yaml.safe_load((cli.REPO / ".github" / "workflows" / "test.yml").read_text(encoding="utf-8"))
 README = (cli.REPO / "README.md").read_text(encoding="utf-8")
@@ -91,7 +92,7 @@ def test_the_postgres_guard_outlives_the_kernel_on_each_os(name, detached, monke
     monkeypatch.setattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0x200, raising=False)  # as on Windows
     monkeypatch.setattr(subprocess, "Popen", lambda argv, **options: started.append((argv, options)))
     pg = postgres.EmbeddedPostgres.__new__(postgres.EmbeddedPostgres)  # no server: only the guard
-    pg.folder = PurePosixPath("/course/work/08_postgresql/pg")
+    pg.folder = PurePosixPath(f"/course/work/{lesson('postgresql').stem}/pg")
     pg._start_guard()
     ((argv, options),) = started
     assert argv[-3:] == ["course.lifeline", "--folder", str(pg.folder)]

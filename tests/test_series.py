@@ -17,11 +17,12 @@ import nbformat
 import psutil
 import pytest
 
-from course import project, shell, workspace
+from course import project, series, shell, workspace
 from course.cli import NBVAL
 from course.server import port_in_use
 
-SERIES = workspace.notebooks()
+SERIES = series.notebooks()
+POSTGRESQL = series.lesson("postgresql").stem  # the lesson that starts PostgreSQL
 pytestmark = pytest.mark.slow
 
 
@@ -29,7 +30,7 @@ def nbval(paths: list[Path], workdir: Path) -> subprocess.CompletedProcess:
     """Run strict nbval on ``paths``, in this order, with scratch folders under ``workdir``."""
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *NBVAL, *map(str, paths)],
-        cwd=workspace.REPO,
+        cwd=series.REPO,
         env={**os.environ, "COURSE_WORKDIR": str(workdir)},
         capture_output=True,
         text=True,
@@ -38,7 +39,7 @@ def nbval(paths: list[Path], workdir: Path) -> subprocess.CompletedProcess:
 
 def git_status() -> str:
     return subprocess.run(
-        ["git", "status", "--porcelain"], cwd=workspace.REPO, capture_output=True, text=True, check=True
+        ["git", "status", "--porcelain"], cwd=series.REPO, capture_output=True, text=True, check=True
     ).stdout
 
 
@@ -91,7 +92,7 @@ def twice(path: Path, folder: Path) -> Path:
 
 
 # From the last notebook back, every other one: two runs that share the work, on two workers at once.
-HALVES = {"from-14": SERIES[::-1][0::2], "from-13": SERIES[::-1][1::2]}
+HALVES = {f"from-{half[0].stem[:2]}": half for half in (SERIES[::-1][0::2], SERIES[::-1][1::2])}
 
 
 @pytest.mark.parametrize("half", HALVES.values(), ids=HALVES.keys())
@@ -293,16 +294,16 @@ def test_servers_stop_when_the_first_cell_reruns_and_when_the_kernel_dies(tmp_pa
         "from course.workspace import open_project\n"
         "from course.server import DevServer\n"
         "from course.postgres import EmbeddedPostgres\n"
-        "open_project('08_postgresql')\n"
+        f"open_project({POSTGRESQL!r})\n"
         "server, pg = DevServer(), EmbeddedPostgres()\n"
-        "open_project('08_postgresql')\n"
+        f"open_project({POSTGRESQL!r})\n"
         "print(server.running, pg.stopped, flush=True)\n"
         "server, pg = DevServer(), EmbeddedPostgres()\n"
         + SERVER_TREE +
         "print(pg._pid, flush=True)\n"
         "os._exit(1)\n"
     )
-    out = subprocess.run([sys.executable, "-c", script], cwd=workspace.REPO, capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-c", script], cwd=series.REPO, capture_output=True, text=True,
                          env={**os.environ, "COURSE_WORKDIR": str(tmp_path)}, timeout=300)
     lines = [line for line in out.stdout.splitlines() if not line.startswith("Project folder")]
     assert lines[:1] == ["False True"], f"the rerun did not stop the servers:\n{out.stdout}{out.stderr}"
@@ -319,8 +320,8 @@ def test_servers_stop_when_jupyter_ends_the_kernel(now, tmp_path, monkeypatch):
     from jupyter_client.manager import start_new_kernel
 
     monkeypatch.setenv("COURSE_WORKDIR", str(tmp_path))
-    km, kc = start_new_kernel(kernel_name="python3", cwd=str(workspace.NOTEBOOKS))
-    code = ("import psutil\nfrom course.workspace import open_project\nopen_project('08_postgresql')\n"
+    km, kc = start_new_kernel(kernel_name="python3", cwd=str(series.NOTEBOOKS))
+    code = (f"import psutil\nfrom course.workspace import open_project\nopen_project({POSTGRESQL!r})\n"
             "from course.server import DevServer\nfrom course.postgres import EmbeddedPostgres\n"
             "server, pg = DevServer(), EmbeddedPostgres()\n" + SERVER_TREE + "print(pg._pid)")
     printed = []

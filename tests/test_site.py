@@ -24,11 +24,14 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-from course import site
+from course import series, site
+from course.lessonformat import CHECK, COURSE, SOLUTION, STUB
+from course.series import REPO, notebooks, tags
 from course.student import SOLUTION_SUMMARY, student_copy
-from course.workspace import REPO, notebooks, tags
 
 LESSONS = notebooks()
+ROUTERS = f"notebooks/{series.lesson('routers').name}"  # a lesson's source, as the site map names it
+NEXT = series.lesson("migrating_each_alias").stem  # the lesson after it
 EXTERNAL = re.compile(r"^(https?|mailto):")
 INLINE = re.compile(r"^data:")  # the favicon: none, so that a browser asks no server for one
 
@@ -127,14 +130,14 @@ def test_a_lesson_page_shows_the_student_copy_with_solutions_and_what_checks_pri
 
 def _shows_the_student_copy(built: Path, lesson: Path) -> None:
     nb = nbformat.read(lesson, as_version=4)
-    solutions = [c for c in nb.cells if "solution" in tags(c)]
-    checks = {c.id: c for c in nb.cells if "check" in tags(c)}
+    solutions = [c for c in nb.cells if SOLUTION in tags(c)]
+    checks = {c.id: c for c in nb.cells if CHECK in tags(c)}
     page = soup(built, f"{lesson.stem}.html")
     inputs = [" ".join(cell.get_text().split()) for cell in page.select(".jp-CodeCell .jp-InputArea-editor")]
     collapsed = [d for d in page.select("details") if SOLUTION_SUMMARY in d.summary.get_text()]
     assert len(collapsed) == len(solutions), lesson.name
     for cell, block in zip(solutions, collapsed, strict=True):
-        assert " ".join(cell.metadata["course"]["stub"].split()) in inputs  # the exercise, to do
+        assert " ".join(cell.metadata[COURSE][STUB].split()) in inputs  # the exercise, to do
         folded = " ".join(block.get_text().split())
         assert " ".join(cell.source.split()) in folded  # its solution, folded
         check = block.find_parent(class_="jp-Cell")["id"].removeprefix("cell-id=").removesuffix("-solution")
@@ -178,8 +181,7 @@ def test_the_course_to_download_holds_the_files_git_tracks_and_nothing_else(buil
         names = archive.namelist()
         top = site.COURSE_ZIP.removesuffix(".zip")
         assert sorted(names) == sorted(f"{top}/{name}" for name in tracked if (REPO / name).is_file())
-        lesson = "notebooks/04_routers.ipynb"
-        assert archive.read(f"{top}/{lesson}") == (REPO / lesson).read_bytes()
+        assert archive.read(f"{top}/{ROUTERS}") == (REPO / ROUTERS).read_bytes()
     assert not [n for n in names if "/student/" in n or "/work/" in n or n.endswith(".sqlite3")]
 
 
@@ -224,22 +226,21 @@ def test_a_folder_that_holds_something_else_or_a_file_is_left_alone(tmp_path, ca
 
 def test_a_link_to_a_file_the_site_does_not_show_stops_the_build():
     pages = site.site_map()
-    assert site._relinked("[next](05_migrating_each_alias.ipynb) and [us](../README.md#the-finished-project)",
-                          "notebooks/04_routers.ipynb", pages) == (
-        "[next](05_migrating_each_alias.html) and [us](about.html#the-finished-project)")
+    assert site._relinked(f"[next]({NEXT}.ipynb) and [us](../README.md#the-finished-project)", ROUTERS,
+                          pages) == f"[next]({NEXT}.html) and [us](about.html#the-finished-project)"
     assert site._relinked('<a href="../project">the project</a>', "notebooks/14.ipynb", pages) == (
         '<a href="project.html">the project</a>')
-    with pytest.raises(site.SiteError, match=r"notebooks/04_routers.ipynb links to '\.\./work/x\.py', which "
+    with pytest.raises(site.SiteError, match=re.escape(ROUTERS) + r" links to '\.\./work/x\.py', which "
                                              r"the site has no page for"):
-        site._relinked("see [the scratch file](../work/x.py)", "notebooks/04_routers.ipynb", pages)
+        site._relinked("see [the scratch file](../work/x.py)", ROUTERS, pages)
 
 
 def test_an_anchor_written_for_github_finds_its_heading_and_a_wrong_one_stops_the_build():
     rendered = {"a.html": '<a href="b.html#the-finished-project">x</a>',
                 "b.html": '<h2 id="The-finished-project">The finished project</h2>'}
-    sources = {"a.html": "notebooks/04_routers.ipynb", "b.html": "README.md"}
+    sources = {"a.html": ROUTERS, "b.html": "README.md"}
     assert site._fix_fragments(rendered, sources)["a.html"] == '<a href="b.html#The-finished-project">x</a>'
-    wrong = "notebooks/04_routers.ipynb links to #no-such-heading in README.md, which has no such heading"
+    wrong = f"{ROUTERS} links to #no-such-heading in README.md, which has no such heading"
     with pytest.raises(site.SiteError, match=wrong):
         site._fix_fragments({**rendered, "a.html": '<a href="b.html#no-such-heading">x</a>'}, sources)
 
@@ -278,6 +279,7 @@ def test_a_notebook_that_cannot_be_read_or_a_missing_mermaid_gets_a_message(tmp_
 def test_outside_a_git_clone_the_site_offers_no_zip_and_says_where_to_start(tmp_path, monkeypatch):
     monkeypatch.setattr(site, "REPO", tmp_path)  # a folder git does not know
     assert site._course_zip() is None
-    banner = site._header("04_routers.html", "04_routers.ipynb", None)
+    page = series.lesson("routers")
+    banner = site._header(f"{page.stem}.html", page.name, None)
     assert "To do the exercises, get the course's folder and run <code>make lab</code>" in banner
     assert "download the course" not in banner
