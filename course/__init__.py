@@ -32,7 +32,7 @@ Used by the notebooks:
 - ``livesite``: the populated single-database site that notebook 14 splits, and a fresh start of
   the split;
 - ``exercises``: the check functions of the exercises, a package: one module per lesson with
-  checks, named after its notebook (``exercises.routers`` for ``04_routers.ipynb``), found without
+  checks, named after its notebook (``exercises.routers`` for the lesson ``NN_routers.ipynb``), found without
   a list; ``exercises.judges``, what every check shares (its verdict, shown as the line the learner
   reads and as a result of the MIME type ``application/vnd.course.check+json``, the data ``grade``
   reads); ``exercises.probes``, the looks into the learner's project several lessons share.
