@@ -37,8 +37,9 @@ machines with or without make; standard library only, so it runs before anything
 Used by ``make`` and the tests: ``outputs`` (re-execute notebooks, record whether each reruns in
 its kernel), ``project`` (rebuild and compare ``project/``), ``navigation`` (index and navigation
 bars), ``lessons`` (skeleton checker), ``student`` (student copies), ``grade`` (run handed-in
-copies and grade their checks), ``site`` (the web edition, built offline), ``bench`` (``make
-test`` against the series, the series against its floor).
+copies and grade their checks), ``site`` (the web edition, built offline; its template and style
+are files in ``templates/site/``), ``bench`` (``make test`` against the series, the series against
+its floor).
 """
 
 # The course's version (CHANGELOG.md says what changed): every notebook's banner shows it (make
