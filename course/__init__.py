@@ -32,7 +32,12 @@ Used by the notebooks:
   system checks).
 
 Used by ``make``: ``cli`` (``python -m course COMMAND``: the install and every target, for
-machines with or without make; standard library only, so it runs before anything is installed).
+machines with or without make; standard library only, so it runs before anything is installed);
+``lab`` (JupyterLab for ``make lab`` and ``make lab-solutions``, standard library only too: it
+takes ``cli``'s paths, and ``cli`` imports it only when a command opens JupyterLab, whose server
+runs ``lessonkernels``: at most two lessons' kernels at once); ``lock`` (``make lock``, run in the
+environment like the scripts below: ``requirements.txt`` from ``pyproject.toml``, every pin proven
+to have wheels).
 
 Used by ``make`` and the tests: ``outputs`` (re-execute notebooks, record whether each reruns in
 its kernel), ``project`` (rebuild and compare ``project/``), ``navigation`` (index and navigation

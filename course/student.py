@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 
 from course import __version__, arguments
-from course.cli import serving
+from course.lab import serving
 from course.navigation import INDEX
 from course.workspace import REPO, notebooks, tags
 

@@ -10,7 +10,7 @@ import tomllib
 
 import pytest
 
-from course import PYTHONS, cli
+from course import PYTHONS, cli, lab
 
 PYPROJECT = tomllib.loads((cli.REPO / "pyproject.toml").read_text(encoding="utf-8"))
 
@@ -125,7 +125,7 @@ def test_clean_keeps_environments_and_the_learners_files(tmp_path, monkeypatch, 
 def test_lab_opens_the_right_copies_with_the_courses_settings(solutions, lessons, autosave):
     import json
 
-    argv, where = cli.lab_command(cli.REPO / ".venv" / "bin" / "python", solutions=solutions)
+    argv, where = lab.lab_command(cli.REPO / ".venv" / "bin" / "python", solutions=solutions)
     assert "--ServerApp.ip=127.0.0.1" in argv and argv[-1] == "01_one_database.ipynb"
     served = cli.REPO if solutions else cli.REPO / "student"  # learners never see notebooks/
     assert f"--ServerApp.root_dir={served}" in argv
@@ -166,5 +166,5 @@ def test_a_yes_or_no_variable_of_make_with_another_value_stops_before_anything_r
 
 def test_jupyterlabs_terminal_gets_bash_where_no_shell_is_set_and_keeps_the_learners_own():
     """Without SHELL, JupyterLab's terminal is sh, where the lessons' `source …/activate` fails."""
-    assert cli.terminal_shell({"SHELL": "/bin/zsh"})["SHELL"] == "/bin/zsh"
-    assert cli.terminal_shell({})["SHELL"].endswith("bash")
+    assert lab.terminal_shell({"SHELL": "/bin/zsh"})["SHELL"] == "/bin/zsh"
+    assert lab.terminal_shell({})["SHELL"].endswith("bash")
