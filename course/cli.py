@@ -46,8 +46,11 @@ STRICT = ["-n", "2", "--dist", "loadfile", *NBVAL]
 CHECK = ["-q", "-n", "2", "-m", "not slow and not browser and not faults", "tests"]
 # The fault suite (make test-faults): killed kernels, full disks, interrupted installs, for real.
 FAULTS = ["-m", "faults", "-n", "2", "--dist", "loadfile"]
-# What `test-pythons` runs on each other Python: the strict series and the helpers' unit tests.
-SERIES = ["notebooks", "tests/test_helpers.py"]
+# What `test-pythons` runs on each other Python: the strict series and the unit tests of these helpers
+# (tests/test_NAME.py, one file per module).
+HELPERS = ("background", "browser_client", "cleanup", "kernel", "lifeline", "postgres", "routing", "server",
+           "shell", "sqlite", "table", "workspace")
+SERIES = ["notebooks", *(f"tests/test_{name}.py" for name in HELPERS)]
 # The commands that hand the arguments they do not know to pytest.
 PYTEST_COMMANDS = ("test", "check", "test-browser", "test-faults")
 MODULES = {  # commands that run one of the course's scripts in the environment (arguments: course.arguments)
