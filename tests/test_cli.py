@@ -168,3 +168,9 @@ def test_jupyterlabs_terminal_gets_bash_where_no_shell_is_set_and_keeps_the_lear
     """Without SHELL, JupyterLab's terminal is sh, where the lessons' `source …/activate` fails."""
     assert lab.terminal_shell({"SHELL": "/bin/zsh"})["SHELL"] == "/bin/zsh"
     assert lab.terminal_shell({})["SHELL"].endswith("bash")
+
+
+def test_the_other_pythons_run_helpers_tests_that_exist():
+    """`test-pythons` names test files one by one (cli.SERIES): a file renamed is found here, in make
+    check, not minutes into a run on another Python."""
+    assert [path for path in cli.SERIES if not (cli.REPO / path).exists()] == []
