@@ -41,15 +41,20 @@ Used by the notebooks:
 
 Used by ``make``: ``cli`` (``python -m course COMMAND``: the install and every target, for
 machines with or without make; standard library only, so it runs before anything is installed:
-at import it needs only ``arguments`` and ``series``, with ``lessonformat`` and ``errors`` under it).
+at import it needs only ``arguments`` and ``series``, with ``lessonformat`` and ``errors`` under it);
+``lab`` (JupyterLab for ``make lab`` and ``make lab-solutions``, standard library only too: it
+takes ``cli``'s paths, and ``cli`` imports it only when a command opens JupyterLab, whose server
+runs ``lessonkernels``: at most two lessons' kernels at once); ``lock`` (``make lock``, run in the
+environment like the scripts below: ``requirements.txt`` from ``pyproject.toml``, every pin proven
+to have wheels).
 
 Used by ``make`` and the tests: ``outputs`` (re-execute notebooks, all or some
 lessons, record whether each reruns in its kernel), ``project`` (rebuild and compare ``project/``),
 ``navigation`` (index and navigation bars, the index's tracks and CONTRIBUTING.md's format
 reference; it refuses notebooks that break the format, as ``student`` and ``site`` do), ``lessons``
 (skeleton checker), ``student`` (student copies), ``grade`` (run handed-in copies and grade their
-checks), ``site`` (the web edition, built offline), ``bench`` (``make test`` against the series, the
-series against its floor).
+checks), ``site`` (the web edition, built offline; its template and style are files in
+``templates/site/``), ``bench`` (``make test`` against the series, the series against its floor).
 """
 
 # The course's version (CHANGELOG.md says what changed): every notebook's banner shows it (make

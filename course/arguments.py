@@ -102,6 +102,12 @@ def bench(parser: argparse.ArgumentParser) -> None:
                         help="how many times the series and its floor run (their medians count; default 3)")
 
 
+def lock(parser: argparse.ArgumentParser) -> None:
+    """``python -m course.lock [--upgrade PACKAGE…]``."""
+    parser.add_argument("--upgrade", nargs="*", default=[], metavar="PACKAGE",
+                        help="move these pins to their newest allowed versions ('all' for every pin)")
+
+
 def lessons(parser: argparse.ArgumentParser) -> None:
     """``python -m course.lessons``: no arguments."""
 
@@ -124,6 +130,7 @@ SCRIPTS: dict[str, Callable[[argparse.ArgumentParser], None]] = {  # each script
     "course.navigation": navigation,
     "course.project": project,
     "course.bench": bench,
+    "course.lock": lock,
     "course.lessons": lessons,
     "course.lifeline": lifeline,
 }

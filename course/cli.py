@@ -18,11 +18,10 @@ import sys
 import tempfile
 import time
 import venv
-import webbrowser
 from pathlib import Path
 
 from course import PYTHONS, arguments
-from course.series import REPO, notebooks
+from course.series import REPO
 
 LOCK = REPO / "requirements.txt"
 STAMP = ".course-installed.json"  # in the environment's folder: what was installed there, and from what
@@ -46,19 +45,15 @@ STRICT = ["-n", "2", "--dist", "loadfile", *NBVAL]
 CHECK = ["-q", "-n", "2", "-m", "not slow and not browser and not faults", "tests"]
 # The fault suite (make test-faults): killed kernels, full disks, interrupted installs, for real.
 FAULTS = ["-m", "faults", "-n", "2", "--dist", "loadfile"]
-# What `test-pythons` runs on each other Python: the strict series and the helpers' unit tests.
-SERIES = ["notebooks", "tests/test_helpers.py"]
-UV = "uv==0.13.8"  # the resolver behind `lock`: universal (every platform and Python) and fast
-PLATFORMS = {  # where the lock must install from wheels alone, as uv names them
-    "Linux x86-64": "x86_64-manylinux_2_28",
-    "Linux arm64": "aarch64-manylinux_2_28",
-    "macOS arm64": "aarch64-apple-darwin",
-    "macOS x86-64": "x86_64-apple-darwin",
-    "Windows x86-64": "x86_64-pc-windows-msvc",
-}
+# What `test-pythons` runs on each other Python: the strict series and the unit tests of these helpers
+# (tests/test_NAME.py, one file per module).
+HELPERS = ("background", "browser_client", "cleanup", "kernel", "lifeline", "postgres", "routing", "server",
+           "shell", "sqlite", "table", "workspace")
+SERIES = ["notebooks", *(f"tests/test_{name}.py" for name in HELPERS)]
 # The commands that hand the arguments they do not know to pytest.
 PYTEST_COMMANDS = ("test", "check", "test-browser", "test-faults")
 MODULES = {  # commands that run one of the course's scripts in the environment (arguments: course.arguments)
+    "lock": ("course.lock", "regenerate requirements.txt from pyproject.toml, for every platform and Python"),
     "student": ("course.student", "write student copies (solutions replaced by stubs) into student/"),
     "grade": ("course.grade", "grade handed-in copies by running them (DIR: one folder per student)"),
     "site": ("course.site", "build the web edition into build/site/ from the notebooks' stored outputs"),
@@ -80,7 +75,6 @@ COMMANDS = {  # every command of `python -m course`, and what it does (its --hel
                     "(needs Chromium: Debian's chromium package)",
     "test-faults": "what a learner's machine does wrong, done for real: killed kernels, a full disk, "
                    "interrupted installs, damaged copies (a few minutes)",
-    "lock": "regenerate requirements.txt from pyproject.toml, for every platform and Python",
     **{name: text for name, (_, text) in MODULES.items()},
     "clean": "remove what runs generate (scratch projects, databases, caches); keep the environments",
 }
@@ -249,111 +243,16 @@ def test_pythons(versions: list[str], postgres: bool) -> int:
     return 1 if failed or (missing and requested) else 0
 
 
-def lock(python: Path, upgrade: list[str]) -> int:
-    """Regenerate requirements.txt from pyproject.toml for every platform and supported Python,
-    then prove that each platform and Python installs it from wheels alone."""
-    installed = subprocess.run([str(python), "-m", "uv", "--version"], capture_output=True, text=True)
-    if installed.returncode != 0 or installed.stdout.split()[1:2] != [UV.split("==")[1]]:
-        subprocess.check_call([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                               UV])
-    uv = [str(python), "-m", "uv", "pip", "compile", "--quiet"]
-    upgrades = ["--upgrade"] if upgrade == ["all"] else [a for p in upgrade for a in ("--upgrade-package", p)]
-    print(f"Resolving pyproject.toml for Python {PYTHONS[0]} to {PYTHONS[-1]} on every platform "
-          "(a minute or two)…", flush=True)
-    code = subprocess.call([*uv, "pyproject.toml", "--extra", "postgres", "--extra", "browser", "--universal",
-                            "--python-version", PYTHONS[0], "--custom-compile-command", "make lock",
-                            "--output-file", LOCK.name, *upgrades], cwd=REPO)
-    if code != 0:
-        return code
-    print(f"requirements.txt written. Checking that every pin has a wheel for {len(PLATFORMS)} platforms "
-          f"x {len(PYTHONS)} Pythons…", flush=True)
-    failures = 0
-    for name, platform in PLATFORMS.items():
-        for version in PYTHONS:
-            check = subprocess.run([*uv, LOCK.name, "--no-deps", "--only-binary", ":all:",
-                                    "--python-platform", platform, "--python-version", version],
-                                   cwd=REPO, capture_output=True, text=True)
-            if check.returncode != 0:
-                failures += 1
-                print(f"  {name}, Python {version}: NO WHEEL\n{check.stderr.strip()}")
-    where = f"{', '.join(PLATFORMS)}, with Python {', '.join(PYTHONS)}"
-    print(f"Missing wheels on {failures} of them" if failures else f"Every pin has a wheel for {where}.")
-    return 1 if failures else 0
-
-
-def lab_command(python: Path, solutions: bool = False) -> tuple[list[str], Path]:
-    """JupyterLab on 127.0.0.1, open on the first lesson, with the course's settings: the command
-    and the folder of the lessons, to run it in.
-
-    Learners get a JupyterLab that serves only their own copies in student/ (exercises to do), so
-    that autosave can never rewrite the solved notebooks the tests compare; ``solutions`` serves
-    the whole course, open on notebooks/, with autosave off. Both: Markdown such as the index opens
-    rendered, no "Jupyter news?" toast (``jupyter-settings/``), a workspace of their own in the
-    course's folder, and at most two lessons' kernels running (``course.lessonkernels``). It runs in
-    the folder of the lessons: jupyter_server finds the file to open from its working directory, and
-    a terminal (*File › New › Terminal*) starts there, where the lessons' ``cd`` lines begin.
-    """
-    who, root = ("teacher", REPO) if solutions else ("learner", REPO / "student")
-    argv = [str(python), "-m", "jupyterlab", f"--ServerApp.root_dir={root}", "--ServerApp.ip=127.0.0.1",
-            f"--LabApp.app_settings_dir={SETTINGS / who}", f"--LabApp.workspaces_dir={WORKSPACES / who}",
-            "--ServerApp.session_manager_class=course.lessonkernels.RecentLessons"]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        argv.append("--allow-root")  # JupyterLab refuses root without it (containers, CI images)
-    return [*argv, notebooks()[0].name], REPO / "notebooks" if solutions else root
-
-
-def terminal_shell(env: dict[str, str]) -> dict[str, str]:
-    """``env`` with a ``SHELL`` for JupyterLab's terminal. It starts the learner's ``$SHELL``; where
-    none is set (a container, a CI runner, some hubs' spawners) it falls back to ``sh``, in which
-    the lessons' ``source .venv/bin/activate`` fails: bash then, when the machine has it."""
-    bash = shutil.which("bash")
-    return env if env.get("SHELL") or not bash else {**env, "SHELL": bash}
-
-
-def serving(python: Path, root: Path) -> dict | None:
-    """The JupyterLab (any Jupyter server) of this user already serving ``root``, as jupyter_server
-    lists its running servers (``url``, ``token``, ``pid``, ``root_dir``), or None."""
-    listed = subprocess.run([str(python), "-c", "import json\nfrom jupyter_server.serverapp import "
-                             "list_running_servers\nprint(json.dumps(list(list_running_servers())))"],
-                            capture_output=True, text=True)
-    if listed.returncode != 0:
-        return None
-    for server in json.loads(listed.stdout):
-        if Path(server.get("root_dir", "")).resolve() == root.resolve():
-            return server
-    return None
-
-
-def until_it_exits(command: list[str], **options) -> int:
-    """Run ``command`` (JupyterLab) to its end and return its exit code. Ctrl-C in the terminal
-    reaches it too, and it handles it its own way (it asks whether to shut down, and stops its
-    kernels): here it only waits on, where ``subprocess.call`` would kill it outright."""
-    with subprocess.Popen(command, **options) as process:
-        while True:
-            try:
-                return process.wait()
-            except KeyboardInterrupt:
-                continue
-
-
-def forget_tabs(solutions: bool = False) -> None:
-    """Let the learner's (or the teacher's) JupyterLab forget the tabs it had open, with the rest
-    of its workspace: it would reopen every tab at start, and each notebook would start a kernel at
-    once. Settings are not part of a workspace and stay."""
-    for workspace in (WORKSPACES / ("teacher" if solutions else "learner")).glob("*.jupyterlab-workspace"):
-        workspace.unlink()
-
-
 def clean(student: bool = False) -> int:
     """Remove what runs generate (scratch projects, databases, caches), saying what; keep the
     environments, and the learner's copies in student/. With ``student``, student/ is moved to a
     dated folder beside it (:func:`set_aside`), never deleted: deleting it is the learner's step.
     Refused while a JupyterLab serves the course: its kernels run in work/ (dev servers, PostgreSQL)."""
-    from course import folderlock
+    from course import folderlock, lab
 
     python = python_in(REPO / ".venv")
     for root in (REPO / "student", REPO):
-        running = python.exists() and serving(python, root)
+        running = python.exists() and lab.serving(python, root)
         if running:
             raise Stop(f"JupyterLab serves {shown(root)} (process {running['pid']}) and its lessons run "
                        "in work/: stop it first (File › Shut Down, or Ctrl-C where it runs), then run this "
@@ -433,8 +332,6 @@ def parser(scripts: bool = True) -> argparse.ArgumentParser:
     sub["clean"].add_argument("--student", action="store_true",
                               help="also move student/, the learner's copies with their work, to a "
                               "dated folder beside it (student-YYYY-MM-DD-HHMMSS/: never deleted)")
-    sub["lock"].add_argument("--upgrade", nargs="*", default=[], metavar="PACKAGE",
-                             help="move these pins to their newest allowed versions ('all' for every pin)")
     return p
 
 
@@ -459,27 +356,15 @@ def main(argv: list[str] | None = None) -> int:
             raise Stop("Install stopped (Ctrl-C): run the same command again to finish it.") from None
         if args.command == "install":
             return 0
-        if args.command == "lock":
-            return lock(python, args.upgrade)
         if args.command == "lab":  # the learner's copies: written where missing, never overwritten
             # 1: some copies are damaged, each named with its way back above; the others are
             # ready, so JupyterLab opens on them. Anything else: the copies could not be written.
             if subprocess.call([str(python), "-m", "course.student"], cwd=REPO) not in (0, 1):
                 return 1
         if args.command in ("lab", "lab-solutions"):
-            solutions = args.command == "lab-solutions"
-            command, folder = lab_command(python, solutions)
-            running = serving(python, REPO if solutions else REPO / "student")
-            if running:  # a second one would autosave over the first one's tabs
-                print(f"JupyterLab already serves {shown(Path(running['root_dir']))} (process "
-                      f"{running['pid']}): opening it. To start afresh, stop that one first (File › Shut "
-                      "Down, or Ctrl-C where it runs).")
-                page = f"{running['url']}lab?token={running['token']}"
-                if not webbrowser.open(page):
-                    print(f"No browser could be opened here: open {page}")
-                return 0
-            forget_tabs(solutions)
-            return until_it_exits(command, cwd=folder, env=terminal_shell(os.environ))
+            from course import lab  # JupyterLab's part, which takes its paths from here
+
+            return lab.start(python, solutions=args.command == "lab-solutions")
         if args.command == "test":  # notebooks named: nbval on them, in this process
             named = any(a.endswith(".ipynb") or Path(a).name == "notebooks" for a in extra)
             return subprocess.call([str(python), "-m", "pytest", *(STRICT if named else PYTEST), *extra],

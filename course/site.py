@@ -7,9 +7,10 @@ file, and the course to download (a zip of the files git tracks). A lesson's pag
 copy, as ``make lab`` opens it: the exercise stubs, then the hints and worked solutions folded,
 each solution with what its check printed when the course ran it; it links to that notebook file
 and to the solved one. nbconvert's JupyterLab template renders the pages, so they look like the
-lessons in JupyterLab. Links between files of the repository become links between pages; a link to
-anything the site does not hold stops the build with a message naming it. A rebuild replaces the
-files the last one wrote (listed in its manifest) and keeps any other, such as a ``CNAME``.
+lessons in JupyterLab; the course's template and style extend it, files in ``course/templates/site/``.
+Links between files of the repository become links between pages; a link to anything the site does
+not hold stops the build with a message naming it. A rebuild replaces the files the last one wrote
+(listed in its manifest) and keeps any other, such as a ``CNAME``.
 
 Offline, to build and to read: nothing is downloaded and the pages load nothing from the network.
 nbconvert's template would load require.js, MathJax and Mermaid from a CDN. The site leaves out the
@@ -45,6 +46,7 @@ from course.student import student_copy
 
 SITE = REPO / "build" / "site"
 MERMAID = Path(__file__).parent / "vendor" / "mermaid" / "mermaid.min.js"
+TEMPLATES = Path(__file__).parent / "templates"  # site/page.html.j2 and its style.css
 MERMAID_VERSION = "11.16.1"  # the one JupyterLab 4.6 bundles (a test compares it with the installed one)
 MERMAID_SHA256 = "18327bef70d96fb505fe7287d9f6a7362ebf07ff6576ddfaffb1a06f3e1a2954"
 COURSE = "Django with multiple databases"
@@ -67,61 +69,6 @@ LINK = re.compile(r"(\]\(|href=\")([^)\"\s]+)")  # a Markdown link's target, or 
 SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)  # https:, mailto:, data:, …
 ID = re.compile(r'\sid="([^"]+)"')
 FRAGMENT_LINK = re.compile(r'href="([\w.-]+\.html)#([^"]+)"')
-CSS = """
-.course-site { font-family: var(--jp-ui-font-family); font-size: var(--jp-ui-font-size2);
-  padding: 10px 20px; color: var(--jp-ui-font-color1); line-height: 1.6; }
-nav.course-site { display: flex; flex-wrap: wrap; gap: 0 1.5em;
-  border-bottom: 1px solid var(--jp-border-color2); }
-nav.course-site a:first-child { font-weight: bold; margin-right: auto; }
-p.course-site { margin: 0; background: var(--jp-layout-color2); }
-footer.course-site { border-top: 1px solid var(--jp-border-color2); color: var(--jp-ui-font-color2); }
-.course-site a { color: var(--jp-content-link-color); }
-main { max-width: 1100px; margin: 0 auto; }
-/* Long lines scroll sideways (a phone), never cut off; Markdown code keeps its indentation. */
-.jp-InputArea, .jp-InputArea-editor, .jp-OutputArea-output, .jp-RenderedMarkdown pre { overflow-x: auto; }
-.jp-RenderedMarkdown pre { white-space: pre; padding: 6px 8px; margin: 0 0 1em;
-  background: var(--jp-cell-editor-background); border: 1px solid var(--jp-cell-editor-border-color); }
-/* A page is read, not run: say what the exercise cells, without outputs, are for. */
-.celltag_exercise .jp-InputArea-editor::after, .celltag_check .jp-InputArea-editor::after {
-  display: block; padding: 2px 6px; font-family: var(--jp-ui-font-family);
-  font-size: var(--jp-ui-font-size1); color: var(--jp-ui-font-color2); }
-.celltag_exercise .jp-InputArea-editor::after { content: "Your turn, in JupyterLab: write or fix this cell \\
-until its check passes."; }
-.celltag_check .jp-InputArea-editor::after { content: "In JupyterLab this check says what is wrong, or that \\
-you are right. What it printed with the worked solution is in the fold below."; }
-@media (max-width: 700px) {
-  .jp-InputPrompt, .jp-OutputPrompt { display: none; }
-  /* Blocks, not JupyterLab's table layout, which cannot scroll and widens text to its widest code. */
-  .jp-InputArea, .jp-InputArea-editor, .jp-MarkdownOutput, .jp-OutputArea-child, .jp-OutputArea-output {
-    display: block; }
-  .jp-OutputArea-child { overflow-x: visible; }
-  .jp-RenderedText pre { white-space: pre; }  /* output lines scroll, not break inside words */
-  .jp-RenderedMarkdown :is(:not(pre) > code, a, h2) { white-space: pre-wrap; overflow-wrap: anywhere; }
-  .jp-RenderedMermaid img { min-width: 760px; }  /* readable: the diagram scrolls sideways */
-}
-"""
-TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
-{%- from 'mermaidjs.html.j2' import mermaid_js -%}
-{% block html_head_js_requirejs %}{% endblock %}
-{% block html_head_js_mathjax %}{% endblock %}
-{% block html_head_js_mermaidjs -%}
-{%- if resources.site.diagrams -%}
-<script src="assets/mermaid.min.js"></script>
-{#- Mermaid would draw every .mermaid element on load by itself; nbconvert's script does it instead -#}
-<script>mermaid.initialize({startOnLoad: false});</script>
-{#- nbconvert's own drawing script, importing the vendored Mermaid that the lines above loaded -#}
-{{ mermaid_js("data:text/javascript,export default globalThis.mermaid;", "") }}
-{%- endif -%}
-{%- endblock html_head_js_mermaidjs %}
-{% block html_head_css %}<link rel="icon" href="data:,"><style>{{ resources.site.css }}</style>{% endblock %}
-{% block body_header %}{{ super() }}
-{{ resources.site.header }}
-{% endblock body_header %}
-{% block body_footer %}
-{{ resources.site.footer }}
-{{ super() }}
-{% endblock body_footer %}
-"""
 
 
 class SiteError(Exception):
@@ -329,8 +276,8 @@ def build(folder: Path = SITE) -> tuple[list[str], list[str]]:
         raise SiteError(f"{MERMAID.relative_to(REPO)} is missing or not the file its README names: "
                         "restore it with git, or update it as the README says.")
     pages = site_map()
-    exporter = HTMLExporter(template_name="lab", template_file="site.html.j2",
-                            extra_loaders=[jinja2.DictLoader({"site.html.j2": TEMPLATE})])
+    exporter = HTMLExporter(template_name="lab", template_file="site/page.html.j2",
+                            extra_loaders=[jinja2.FileSystemLoader(TEMPLATES)])
     course_zip = _course_zip()
     rendered = {}
     for source, page in pages.items():
@@ -341,7 +288,7 @@ def build(folder: Path = SITE) -> tuple[list[str], list[str]]:
         title = heading(nb)  # the page's title: its first heading, then the course's name
         nb.metadata["title"] = f"{re.sub(r'[`*]', '', title)} · {COURSE}" if title else COURSE
         lesson = Path(source).name if source.endswith(".ipynb") else None
-        site = {"css": CSS, "header": _header(page, lesson, course_zip and COURSE_ZIP), "footer": FOOTER,
+        site = {"header": _header(page, lesson, course_zip and COURSE_ZIP), "footer": FOOTER,
                 "diagrams": any("```mermaid" in c.source for c in nb.cells if c.cell_type == "markdown")}
         rendered[page], _ = exporter.from_notebook_node(nb, resources={"site": site})
     files = {page: text.encode("utf-8") for page, text in

@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 
 from course import __version__, arguments, lessonformat
-from course.cli import serving
+from course.lab import serving
 from course.lessonformat import CHECK, COURSE, EXERCISE, HINT, SOLUTION, STUB, VERSION
 from course.navigation import INDEX
 from course.series import REPO, notebooks, tags

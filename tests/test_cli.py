@@ -10,7 +10,7 @@ import tomllib
 
 import pytest
 
-from course import PYTHONS, cli
+from course import PYTHONS, cli, lab
 from course.series import lesson, notebooks
 
 PYPROJECT = tomllib.loads((cli.REPO / "pyproject.toml").read_text(encoding="utf-8"))
@@ -127,7 +127,7 @@ def test_clean_keeps_environments_and_the_learners_files(tmp_path, monkeypatch, 
 def test_lab_opens_the_right_copies_with_the_courses_settings(solutions, lessons, autosave):
     import json
 
-    argv, where = cli.lab_command(cli.REPO / ".venv" / "bin" / "python", solutions=solutions)
+    argv, where = lab.lab_command(cli.REPO / ".venv" / "bin" / "python", solutions=solutions)
     assert "--ServerApp.ip=127.0.0.1" in argv and argv[-1] == notebooks()[0].name
     served = cli.REPO if solutions else cli.REPO / "student"  # learners never see notebooks/
     assert f"--ServerApp.root_dir={served}" in argv
@@ -168,5 +168,11 @@ def test_a_yes_or_no_variable_of_make_with_another_value_stops_before_anything_r
 
 def test_jupyterlabs_terminal_gets_bash_where_no_shell_is_set_and_keeps_the_learners_own():
     """Without SHELL, JupyterLab's terminal is sh, where the lessons' `source …/activate` fails."""
-    assert cli.terminal_shell({"SHELL": "/bin/zsh"})["SHELL"] == "/bin/zsh"
-    assert cli.terminal_shell({})["SHELL"].endswith("bash")
+    assert lab.terminal_shell({"SHELL": "/bin/zsh"})["SHELL"] == "/bin/zsh"
+    assert lab.terminal_shell({})["SHELL"].endswith("bash")
+
+
+def test_the_other_pythons_run_helpers_tests_that_exist():
+    """`test-pythons` names test files one by one (cli.SERIES): a file renamed is found here, in make
+    check, not minutes into a run on another Python."""
+    assert [path for path in cli.SERIES if not (cli.REPO / path).exists()] == []

@@ -78,7 +78,7 @@ def test_a_script_run_directly_refuses_a_misspelt_option(module):
 TYPED = {  # arguments each script takes
     "student": ["--replace", "mine"], "grade": ["class", "--timeout", "60", "--lessons", "03", "04"],
     "site": ["out"], "outputs": [ROUTERS], "nav": ["--check"], "project": ["--check"],
-    "bench": ["2"],
+    "bench": ["2"], "lock": ["--upgrade", "django"],
 }
 
 

@@ -12,7 +12,7 @@ from pathlib import PurePosixPath
 import pytest
 import yaml
 
-from course import PYTHONS, cli, postgres
+from course import PYTHONS, cli, lab, postgres
 from course.series import lesson
 
 WORKFLOW = yaml.safe_load((cli.REPO / ".github" / "workflows" / "test.yml").read_text(encoding="utf-8"))
@@ -72,7 +72,7 @@ def test_jupyterlab_is_allowed_to_run_as_root_only_where_there_is_a_root(euid, a
         monkeypatch.delattr(os, "geteuid", raising=False)
     else:
         monkeypatch.setattr(os, "geteuid", lambda: euid, raising=False)
-    argv, _ = cli.lab_command(cli.REPO / ".venv" / "bin" / "python")
+    argv, _ = lab.lab_command(cli.REPO / ".venv" / "bin" / "python")
     assert ("--allow-root" in argv) is allowed
 
 
