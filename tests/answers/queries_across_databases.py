@@ -1,0 +1,45 @@
+"""The answers the checks of the lesson ``queries_across_databases`` are tried on (see __init__.py)."""
+
+from __future__ import annotations
+
+from . import RIGHT, SOLUTION
+
+STAFF = 'def posts_by_staff():\n    {body}\n'
+
+CASES = {
+    "check_query_predictions": [
+        (SOLUTION, RIGHT),
+        (lambda solution: solution.replace('"ada.post_set.all()": "works"', '"ada.post_set.all()": "fails"'),
+         "Not what Django did: ada.post_set.all() works."),
+        (lambda solution: solution.replace('"fails"', '"fail"', 1), "write 'works' or 'fails'"),
+        ('PREDICT_QUERIES = {"Post.objects.filter(author=ada)": "works"}',
+         "Give PREDICT_QUERIES as the dict"),
+    ],
+    "check_delete_prediction": [
+        (SOLUTION, RIGHT),
+        ('PREDICT_DELETE = "deleted with her"', "Django says 'author_id keeps her id'. Post.author has "
+                                                "on_delete=models.DO_NOTHING"),
+        ('PREDICT_DELETE = "None"', "is not one of the choices"),
+    ],
+    "check_posts_by_staff": [
+        (SOLUTION, RIGHT),
+        (STAFF.format(body="ids = [user.pk for user in User.objects.filter(is_staff=True)]\n"
+                           "    return [post for post in Post.objects.filter(author_id__in=ids)]"), RIGHT),
+        (STAFF.format(body="return Post.objects.filter(author__in=User.objects.filter(is_staff=True))"),
+         "makes acmeapp_db read auth_user"),
+        (STAFF.format(body="Post.objects.filter(author__is_staff=True)"), "is its `return` missing?"),
+        (STAFF.format(body="return Post.objects.filter(author__in=User.objects.using('auth_db')"
+                           ".filter(is_staff=True))"), "Django refuses"),
+        (STAFF.format(body="return Post.objects.filter(author_id__in=staf)"),
+         "raised NameError: name 'staf' is not defined (line 2 of your cell"),
+        (STAFF.format(body="return Post.objects.all()"), "the staff users wrote 1"),
+        (STAFF.format(body="return Post.objects.filter(title='Notes by kim')"),
+         "wrong once the check added a staff user"),
+        (STAFF.format(body="return Post.objects.filter(author_id=kim.pk)"), "wrong once the check added"),
+        (STAFF.format(body="return [p for p in Post.objects.all() if p.author and p.author.is_staff]"),
+         "Ada's orphan"),
+        (STAFF.format(body="return Post.objects.filter(author_id__in=[kim.pk])"
+                           ".values_list('title', flat=True)"),
+         "return the posts themselves"),
+    ],
+}

@@ -1,0 +1,25 @@
+"""The answers the checks of the lesson ``relations_across_databases`` are tried on (see __init__.py)."""
+
+from __future__ import annotations
+
+from . import RIGHT, SOLUTION
+
+CASES = {
+    "check_data_migration_prediction": [
+        (SOLUTION, RIGHT),
+        ('PREDICT_DATA = "it fails: auth_db has no acmeapp_post"', "Django says 'it is recorded; "),
+        ('PREDICT_DATA = "it is skipped: not recorded at all"', "AcmeAppRouter answers False for auth_db"),
+        ('PREDICT_DATA = "skipped"', "is not one of the choices"),
+    ],
+    "check_migration_sql_prediction(PREDICT_SQL_AGAIN": [
+        (SOLUTION, RIGHT),
+        ('PREDICT_SQL_AGAIN = "a REFERENCES clause to auth_user"', "leaves out the constraint"),
+        ('PREDICT_SQL_AGAIN = None', "PREDICT_SQL_AGAIN is still None"),
+    ],
+    "check_migration_sql_prediction(PREDICT_SQL)": [
+        (SOLUTION, RIGHT),
+        ('PREDICT_SQL = "a plain column, without REFERENCES"',
+         "sqlmigrate shows 'a REFERENCES clause to auth_user'"),
+        ('PREDICT_SQL = "REFERENCES"', "is not one of the choices"),
+    ],
+}
