@@ -8,6 +8,7 @@
 #   SUBMISSIONS=DIR       for grade: the handed-in work, one folder per student (TIMEOUT=: seconds a notebook;
 #                         LESSONS="03 04": only these lessons)
 #   LESSONS="03 04"       for outputs: re-execute only these lessons (default: the whole series, in order)
+#   NAME=topic TITLE="…"  for lesson: the new lesson's name (notebooks/NN_topic.ipynb) and title
 PYTHON   ?= python3
 POSTGRES ?= yes
 # A yes/no variable with another value (POSTGRES=nope) stops make with one line, before anything runs.
@@ -15,7 +16,7 @@ $(foreach v,POSTGRES REPLACE STUDENT,$(if $(filter-out yes no,$($(v))),\
   $(error $(v) is yes or no, not '$($(v))')))
 COURSE    = $(PYTHON) -m course $(if $(filter no,$(POSTGRES)),--without-postgres)
 
-TARGETS := install lab lab-solutions test check test-pythons test-browser test-faults lock student grade site outputs nav project bench clean
+TARGETS := install lab lab-solutions test check test-pythons test-browser test-faults lock student grade site outputs nav project lesson bench clean
 .PHONY: help python $(TARGETS)
 
 help:  ## List the targets
@@ -70,6 +71,10 @@ nav: python  ## Regenerate the navigation bars and the index notebooks/README.md
 
 project: python  ## Rebuild project/ from the notebooks' step cells
 	@$(COURSE) project
+
+lesson: python  ## Start a new lesson after the last: NAME=topic TITLE="…" (its notebook, check module, answers)
+	@test -n "$(NAME)" -a -n "$(TITLE)" || { echo 'Give the new lesson a name and a title: make lesson NAME=topic TITLE="What it teaches"'; exit 1; }
+	@$(COURSE) lesson "$(NAME)" "$(TITLE)"
 
 bench: python  ## Time make test against one run of the series, and the series against its floor
 	@$(COURSE) bench

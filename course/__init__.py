@@ -54,7 +54,9 @@ lessons, record whether each reruns in its kernel), ``project`` (rebuild and com
 reference; it refuses notebooks that break the format, as ``student`` and ``site`` do), ``lessons``
 (skeleton checker), ``student`` (student copies), ``grade`` (run handed-in copies and grade their
 checks), ``site`` (the web edition, built offline; its template and style are files in
-``templates/site/``), ``bench`` (``make test`` against the series, the series against its floor).
+``templates/site/``), ``bench`` (``make test`` against the series, the series against its floor),
+``newlesson`` (``make lesson``: a new lesson's notebook, check module and answers, numbered after
+the last; CONTRIBUTING.md's "Add a lesson" goes on from there).
 """
 
 # The course's version (CHANGELOG.md says what changed): every notebook's banner shows it (make

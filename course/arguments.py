@@ -112,6 +112,13 @@ def lessons(parser: argparse.ArgumentParser) -> None:
     """``python -m course.lessons``: no arguments."""
 
 
+def newlesson(parser: argparse.ArgumentParser) -> None:
+    """``python -m course.newlesson TOPIC TITLE [--track TRACK]``."""
+    parser.add_argument("topic", help="the lesson's name: its file is notebooks/NN_TOPIC.ipynb (make: NAME=)")
+    parser.add_argument("title", help="its title, after '# NN · ' (make: TITLE=)")
+    parser.add_argument("--track", default="extended", help="the track it belongs to (default: extended)")
+
+
 def lifeline(parser: argparse.ArgumentParser) -> None:
     """``python -m course.lifeline COMMAND…`` or ``python -m course.lifeline --folder FOLDER``."""
     parser.add_argument("--folder", metavar="FOLDER",
@@ -132,6 +139,7 @@ SCRIPTS: dict[str, Callable[[argparse.ArgumentParser], None]] = {  # each script
     "course.bench": bench,
     "course.lock": lock,
     "course.lessons": lessons,
+    "course.newlesson": newlesson,
     "course.lifeline": lifeline,
 }
 

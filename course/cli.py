@@ -60,6 +60,7 @@ MODULES = {  # commands that run one of the course's scripts in the environment 
     "outputs": ("course.outputs", "re-execute every notebook in order and store its real outputs"),
     "nav": ("course.navigation", "regenerate the navigation bars and the index notebooks/README.md"),
     "project": ("course.project", "rebuild project/ from the notebooks' step cells"),
+    "lesson": ("course.newlesson", "start a new lesson after the last: notebook, check module, answers"),
     "bench": ("course.bench", "time make test against one run of the series, the series against its floor"),
 }
 COMMANDS = {  # every command of `python -m course`, and what it does (its --help)

@@ -79,6 +79,7 @@ TYPED = {  # arguments each script takes
     "student": ["--replace", "mine"], "grade": ["class", "--timeout", "60", "--lessons", "03", "04"],
     "site": ["out"], "outputs": [ROUTERS], "nav": ["--check"], "project": ["--check"],
     "bench": ["2"], "lock": ["--upgrade", "django"],
+    "lesson": ["caching", "Caching per alias", "--track", "core"],
 }
 
 

@@ -1,0 +1,34 @@
+"""Unit tests of ``course.newlesson``: a name, title or track that cannot start a lesson is refused in
+one line, before anything is written (the recipe itself: ``test_add_a_lesson.py``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from course import newlesson
+from course.series import REPO, notebooks
+
+
+@pytest.mark.parametrize(("topic", "title", "track", "said"), [
+    ("Caching", "Caching", "extended", "'Caching' cannot name a lesson: lower-case letters"),
+    ("2fast", "Caching", "extended", "'2fast' cannot name a lesson"),
+    ("caching-per-alias", "Caching", "extended", "cannot name a lesson"),
+    ("caching", "  ", "extended", "Give the lesson a title"),
+    ("caching", "Caching", "advanced", "No track 'advanced': one of core, extended."),
+    ("routers", "Routers again", "extended", "course/exercises/routers.py exists already"),
+    ("judges", "Judges", "extended", "course/exercises/judges.py exists already"),
+    ("tables_without_id", "Ids", "extended", "check_tables_without_id (in listing_the_tables.py) exists"),
+])
+def test_a_lesson_that_cannot_start_is_refused_before_anything_is_written(topic, title, track, said):
+    before = sorted(p.name for p in notebooks())
+    with pytest.raises(newlesson.CannotStart) as refused:
+        newlesson.start(topic, title, track)
+    assert said in str(refused.value) and "\n" not in str(refused.value)
+    assert sorted(p.name for p in notebooks()) == before
+    assert not (REPO / "course" / "exercises" / f"{topic}.py").exists() or topic in ("routers", "judges")
+
+
+def test_the_command_says_a_refusal_in_one_line(capsys):
+    assert newlesson.main(["Caching", "Caching per alias"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and "cannot name a lesson" in err
