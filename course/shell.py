@@ -201,13 +201,17 @@ def manage(
 def require_project() -> None:
     """Raise ``NotInProject``, saying what to run, unless the current folder holds the project's
     ``manage.py`` (every helper that runs or loads the project asks this first)."""
+    _require("manage.py", "run this notebook's first cell, which creates the project folder and moves "
+                          "into it.")
+
+
+def _require(name: str, fix: str) -> None:
+    """Raise ``NotInProject`` unless the current folder exists and holds the file ``name``; the
+    message ends with ``fix``, what to run."""
     if not cwd_exists():
         raise NotInProject(folder_gone())
-    if not Path("manage.py").is_file():
-        raise NotInProject(
-            "No manage.py in the current folder: run this notebook's first cell, "
-            "which creates the project folder and moves into it."
-        )
+    if not Path(name).is_file():
+        raise NotInProject(f"No {name} in the current folder: {fix}")
 
 
 def folder_gone() -> str:
@@ -266,12 +270,6 @@ def run_pytest(*args: str, check: bool = True) -> None:
 
 def shown_pytest(*args: str, check: bool = False) -> str:
     """``run_pytest(*args)``, returning what it printed of the run's output (for the checks)."""
-    if not cwd_exists():
-        raise NotInProject(folder_gone())
-    if not Path("pytest.ini").is_file():
-        raise NotInProject(
-            "No pytest.ini in the current folder: run this notebook's first cell, and the cell "
-            "that writes pytest.ini."
-        )
+    _require("pytest.ini", "run this notebook's first cell, and the cell that writes pytest.ini.")
     return _run([sys.executable, "-m", "pytest", *PYTEST_OPTIONS, *args], check, None, PYTEST_ENV,
                 typed(["python", "-m", "pytest", *args]))
