@@ -113,10 +113,9 @@ def lessons(parser: argparse.ArgumentParser) -> None:
 
 
 def newlesson(parser: argparse.ArgumentParser) -> None:
-    """``python -m course.newlesson TOPIC TITLE [--track TRACK]``."""
+    """``python -m course.newlesson TOPIC TITLE``."""
     parser.add_argument("topic", help="the lesson's name: its file is notebooks/NN_TOPIC.ipynb (make: NAME=)")
     parser.add_argument("title", help="its title, after '# NN · ' (make: TITLE=)")
-    parser.add_argument("--track", default="extended", help="the track it belongs to (default: extended)")
 
 
 def lifeline(parser: argparse.ArgumentParser) -> None:

@@ -35,7 +35,7 @@ TAGS = {  # what each tag means
     SOLUTION: "an exercise's worked answer; its `course.stub` is what the student copy shows instead, and "
               "a `check` cell follows it",
     CHECK: "runs a check of `course.exercises` on the answer of the `solution` cell above it; what it "
-           "says on the untouched stub starts with its `course.on_stub`",
+           "says on the untouched stub holds its `course.on_stub`",
     STEP: "changes the project (writes a file, runs a command): later notebooks replay these cells to "
           "restore their starting point, so it must succeed",
     RAISES: f"fails on purpose (nbval's own tag: it compares the error); its first line is `{ON_PURPOSE}`, "
@@ -53,7 +53,8 @@ ON_STUB = "on_stub"
 CELL_KEYS = {  # the keys of a cell's metadata `course`, the tag of the cells that carry them, and meaning
     STUB: (SOLUTION, "the code the student copy shows in place of the solution"),
     HINT: (SOLUTION, "a hint (Markdown), folded after the check in the student copy"),
-    ON_STUB: (CHECK, "the start of what the check says on the untouched stub (the suite holds it to that)"),
+    ON_STUB: (CHECK, "a piece of what the check says on the untouched stub, after `Incorrect: ` (the suite "
+                     "holds it to that)"),
 }
 TRACK = "track"
 SUMMARY = "summary"
@@ -145,7 +146,7 @@ def _cell_problems(cell: dict) -> list[str]:
     source = "".join(cell.get("source", ""))
     if RAISES in kinds and not source.startswith(ON_PURPOSE):
         found.append(f"tagged {RAISES} but its first line is not '{ON_PURPOSE}…'")
-    if source.startswith(ON_PURPOSE) and RAISES not in kinds:
+    if source.lstrip().lower().startswith(ON_PURPOSE.lower()) and RAISES not in kinds:  # any case, too
         found.append(f"starts '{ON_PURPOSE}' but is not tagged {RAISES}")
     return found + _key_problems(cell, kinds)
 

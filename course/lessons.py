@@ -3,7 +3,8 @@
 The skeleton: a title ``# NN · …``; the teaching and exercise minutes; questions and objectives;
 the version banner and a first cell that restores the project (and checks Django's version);
 key points; an exercise (from the second notebook on, with a solution cell and a check cell);
-and navigation bars to the previous and next notebook.
+and navigation bars to the previous and next notebook. Nothing of what ``make lesson`` marks for
+the author to write (``TODO``, in the cells or the summary) may be left.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 import nbformat
 
 from course import arguments
-from course.lessonformat import CHECK, SOLUTION
+from course.lessonformat import CHECK, COURSE, SOLUTION, SUMMARY
 from course.series import notebooks, tags
 
 PARTS = {
@@ -30,6 +31,9 @@ PARTS = {
 }
 
 
+TODO = "(Replace:"  # how make lesson (course.newlesson) marks the text the author writes
+
+
 def missing(path: Path, first: bool) -> list[str]:
     """The parts of the skeleton that the notebook at ``path`` lacks (empty when complete)."""
     nb = nbformat.read(path, as_version=4)
@@ -37,6 +41,8 @@ def missing(path: Path, first: bool) -> list[str]:
     code = [c for c in nb.cells if c.cell_type == "code"]
     lacks = [] if markdown.startswith(f"# {path.stem[:2]} · ") else ["a title '# NN · …' first"]
     lacks += [name for name, pattern in PARTS.items() if not pattern.search(markdown)]
+    if TODO in markdown or TODO in str(nb.metadata.get(COURSE, {}).get(SUMMARY, "")):
+        lacks.append(f"its own text where make lesson wrote '{TODO} …)'")
     if markdown.count("<!-- nav:start -->") < 2:
         lacks.append("a navigation bar at the top and at the bottom")
     if not code or f'open_project("{path.stem}")' not in code[0].source:

@@ -1,12 +1,13 @@
 """Start a new lesson after the last one: its notebook, its check module and its table of answers.
 
-``python -m course.newlesson TOPIC TITLE [--track core|extended]`` (``make lesson NAME=topic
+``python -m course.newlesson TOPIC TITLE`` (``make lesson NAME=topic
 TITLE="…"``) writes three files, each a working example to replace, never over an existing one:
 
 - ``notebooks/NN_TOPIC.ipynb``, numbered after the last lesson: the skeleton ``course.lessons``
   asks for (title, minutes, questions, objectives, version banner, the cell that restores the
   project, an exercise with its solution and check cells, key points, navigation markers), its
-  track and summary in its metadata (``course.lessonformat``);
+  track (the last lesson's: the tracks come in order) and summary in its metadata
+  (``course.lessonformat``);
 - ``course/exercises/TOPIC.py``: the check its exercise calls (found without a list);
 - ``tests/answers/TOPIC.py``: the right and wrong answers the suite tries that check on.
 
@@ -16,6 +17,7 @@ CONTRIBUTING.md's "Add a lesson" says what comes next (``make nav``, ``make outp
 
 from __future__ import annotations
 
+import keyword
 import re
 import sys
 from pathlib import Path
@@ -24,12 +26,12 @@ import nbformat
 
 from course import arguments, lessonformat
 from course.errors import CourseError
+from course.lessons import TODO  # the skeleton checker finds any left
 from course.series import NOTEBOOKS, REPO, notebooks
 
 TOPIC = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")  # a lesson's name: a Python module name, lower case
 CHECKS = REPO / "course" / "exercises"
 ANSWERS = REPO / "tests" / "answers"
-TODO = "(Replace:"  # how the skeleton marks the text the author writes
 
 CHECK_MODULE = '''"""The checks of {number} · {title} (``notebooks/{number}_{topic}.ipynb``)."""
 
@@ -86,14 +88,15 @@ def _code(source: str, tags: list[str] | None = None, **course: str) -> nbformat
     return cell
 
 
-def skeleton(number: str, topic: str, title: str, track: str, last: Path) -> nbformat.NotebookNode:
+def skeleton(number: str, topic: str, title: str, last: Path) -> nbformat.NotebookNode:
     """The new lesson's notebook: every part of the skeleton, with one worked exercise that passes.
-    Its version banner and kernel are those of ``last``, the lesson before it."""
+    Its version banner, kernel and track are those of ``last``, the lesson before it."""
     before = nbformat.read(last, as_version=4)
     banner = next(c.source for c in before.cells if c.source.startswith("> **Version.**"))
     stem = f"{number}_{topic}"
     nb = nbformat.v4.new_notebook()
-    own = {lessonformat.TRACK: track, lessonformat.SUMMARY: f"{TODO} what this lesson teaches, in one line)"}
+    own = {lessonformat.TRACK: lessonformat.track(last),
+           lessonformat.SUMMARY: f"{TODO} what this lesson teaches, in one line)"}
     nb.metadata = {"kernelspec": before.metadata.kernelspec, "language_info": {"name": "python"},
                    lessonformat.COURSE: own}
     nb.cells = [
@@ -122,18 +125,17 @@ def skeleton(number: str, topic: str, title: str, track: str, last: Path) -> nbf
     return nb
 
 
-def start(topic: str, title: str, track: str = lessonformat.EXTENDED) -> list[Path]:
+def start(topic: str, title: str) -> list[Path]:
     """Write the three files of the lesson ``topic`` after the last lesson; the paths written.
-    ``CannotStart`` (nothing written) for a name that cannot be a module, a lesson's or a check's
+    ``CannotStart`` (nothing written) for a name that cannot be a module (a Python keyword neither),
+    a lesson's or a check's
     name taken already, or a file in the way."""
     series = notebooks()
-    if not TOPIC.match(topic):
+    if not TOPIC.match(topic) or keyword.iskeyword(topic):
         raise CannotStart(f"{topic!r} cannot name a lesson: lower-case letters, digits and single "
                           "underscores, starting with a letter (NAME=caching_per_alias).")
     if not title.strip():
         raise CannotStart('Give the lesson a title: make lesson NAME=topic TITLE="What it teaches".')
-    if track not in lessonformat.TRACKS:
-        raise CannotStart(f"No track {track!r}: one of {', '.join(lessonformat.TRACKS)}.")
     number = f"{int(series[-1].stem[:2]) + 1:02d}"
     paths = [NOTEBOOKS / f"{number}_{topic}.ipynb", CHECKS / f"{topic}.py", ANSWERS / f"{topic}.py"]
     taken = [p.relative_to(REPO).as_posix() for p in [*paths, *series] if p.exists() and (
@@ -143,7 +145,7 @@ def start(topic: str, title: str, track: str = lessonformat.EXTENDED) -> list[Pa
     if taken:
         raise CannotStart(f"{taken[0]} exists already: choose another NAME (a lesson's name is also its "
                           "check module's, its answers' and its check's, check_NAME).")
-    nbformat.write(skeleton(number, topic, title.strip(), track, series[-1]), paths[0])
+    nbformat.write(skeleton(number, topic, title.strip(), series[-1]), paths[0])
     values = {"number": number, "topic": topic, "title": title.strip()}
     paths[1].write_text(CHECK_MODULE.format(**values), encoding="utf-8")
     paths[2].write_text(ANSWERS_MODULE.format(**values), encoding="utf-8")
@@ -151,10 +153,10 @@ def start(topic: str, title: str, track: str = lessonformat.EXTENDED) -> list[Pa
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m course.newlesson TOPIC TITLE [--track TRACK]``: write the lesson's three files."""
+    """``python -m course.newlesson TOPIC TITLE``: write the lesson's three files."""
     args = arguments.parser("course.newlesson", __doc__).parse_args(argv)
     try:
-        written = start(args.topic, args.title, args.track)
+        written = start(args.topic, args.title)
     except CourseError as error:
         print(error, file=sys.stderr)
         return 1

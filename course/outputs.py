@@ -25,7 +25,7 @@ from nbclient import NotebookClient
 
 from course import arguments
 from course.errors import CourseError, shown_path
-from course.lessonformat import COURSE, RAISES, RERUNS
+from course.lessonformat import COURSE, ON_PURPOSE, RAISES, RERUNS
 from course.series import chosen, notebooks, tags
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
@@ -46,6 +46,15 @@ def _joined_streams(outputs: list) -> list:
 
 def _but_numbers(outputs: list) -> str:
     return re.sub(r"\d+", "0", json.dumps(outputs, sort_keys=True))
+
+
+class CellFailed(CourseError):
+    """A cell of the notebook failed where it should not: nothing is written."""
+
+
+def _error(output) -> str:
+    """An error output in one line: its name and the first line of its value."""
+    return f"{output.ename}: {(str(output.evalue).splitlines() or [''])[0]}"
 
 
 def regenerate(path: Path) -> None:
@@ -73,11 +82,15 @@ def regenerate(path: Path) -> None:
     nb.cells.pop()  # the probe
     restart = [o for o in probe.outputs if o.get("output_type") == "error"]
     if restart and restart[0].ename != "RestartKernel":
-        raise RuntimeError(f"{path.name}: its first cell failed when run again: {restart[0].ename}")
-    for cell in nb.cells:
-        failed = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
+        raise CellFailed(f"{path.name}: its first cell failed when run again: {_error(restart[0])}; the "
+                         "file is left as it was. Run from the top twice in one kernel: it must succeed (or "
+                         "ask for a restart).")
+    for number, cell in enumerate(nb.cells, 1):
+        failed = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
         if failed and RAISES not in tags(cell):
-            raise RuntimeError(f"{path.name}: a cell failed unexpectedly:\n{cell.source}")
+            raise CellFailed(f"{path.name}, cell {number} (id {cell.id}) failed: {_error(failed[0])}; the "
+                             "file is left as it was. Fix the cell (or what it runs), or, if it fails on "
+                             f"purpose, tag it {RAISES} and start it with the line '{ON_PURPOSE}: …'.")
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = _joined_streams(cell.outputs)
@@ -100,8 +113,12 @@ def main(argv: list[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return 1
     for path in paths:
-        print(f"running {shown_path(path)}")
-        regenerate(path)
+        print(f"running {shown_path(path)}", flush=True)
+        try:
+            regenerate(path)
+        except CourseError as error:
+            print(error, file=sys.stderr)
+            return 1
     return 0
 
 

@@ -48,8 +48,8 @@ def chosen(names: list[str]) -> list[Path]:
     known = {key: path for path in series for key in (path.stem[:2], path.stem, path.stem[3:])}
     unknown = [name for name in names if name not in known]
     if unknown:
-        raise UnknownLesson(f"No lesson {', '.join(unknown)}: name lessons by number, "
-                            "such as LESSONS=\"03 04\".")
+        raise UnknownLesson(f"No lesson {', '.join(unknown)}: name lessons by number or name, "
+                            "such as LESSONS=\"03 04\" or LESSONS=routers.")
     picked = {known[name] for name in names}
     return [path for path in series if path in picked]
 

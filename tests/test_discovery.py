@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 
+import answers
 import pytest
 
 from course import lessonformat
-from course.series import REPO, UnknownLesson, chosen, lesson, notebooks, track
+from course.series import REPO, UnknownLesson, chosen, lesson, notebooks, tags, track
 
 
 def test_a_lesson_is_found_by_its_name_without_its_number():
@@ -21,7 +22,7 @@ def test_a_lesson_is_found_by_its_name_without_its_number():
 def test_lessons_are_chosen_by_number_or_name_in_teaching_order():
     first, second, third = notebooks()[:3]
     assert chosen([third.stem[:2], first.stem[3:], second.stem]) == [first, second, third]
-    with pytest.raises(UnknownLesson, match='No lesson 99, x: name lessons by number, such as LESSONS="03'):
+    with pytest.raises(UnknownLesson, match='No lesson 99, x: name lessons by number or name, such as LESS'):
         chosen(["99", first.stem[:2], "x"])
 
 
@@ -62,8 +63,28 @@ def test_the_series_facts_need_nothing_installed():
 def test_the_guides_name_each_tracks_lessons_as_their_metadata_does():
     """README.md and TEACHING.md name each track's span of lessons (``01–07``): a lesson added to a
     track, or moved, shows here until they say it too."""
+    stale = []
     for name in lessonformat.TRACKS:
         lessons = [path.stem[:2] for path in notebooks() if track(path) == name]
-        for guide in ("README.md", "TEACHING.md"):
-            text = (REPO / guide).read_text(encoding="utf-8")
-            assert f"{lessons[0]}–{lessons[-1]}" in text, f"{guide} does not name the {name} track's lessons"
+        span = f"{lessons[0]}–{lessons[-1]}"  # with an en dash
+        stale += [f"{guide} does not name the {name} track's lessons as {span} (an en dash, –)"
+                  for guide in ("README.md", "TEACHING.md")
+                  if span not in (REPO / guide).read_text(encoding="utf-8")]
+    assert not stale, "; ".join(stale)
+
+
+def test_each_lesson_with_checks_has_its_answers_right_and_wrong():
+    """A lesson's answers are its own module, ``tests/answers/<name>.py``, found like its checks: each
+    check's table at least one right answer and one wrong (test_check_messages.py tries them all)."""
+    tables = answers.tables()
+    checked = {path.stem[3:] for path in notebooks()
+               if any(lessonformat.CHECK in tags(cell) for cell in lessonformat.read(path)["cells"])}
+    missing, unknown = sorted(checked - set(tables)), sorted(set(tables) - checked)
+    assert not missing, f"no answers for the lessons {missing}: add tests/answers/<name>.py (its CASES)"
+    assert not unknown, f"tests/answers/ answers no lesson with checks named {unknown}: rename or remove them"
+    for name, table in tables.items():
+        assert table, f"tests/answers/{name}.py: CASES is empty"
+        for check, tried in table.items():
+            right = [wanted == answers.RIGHT for _, wanted in tried]
+            said = f"tests/answers/{name}.py: give {check} a right and a wrong answer"
+            assert any(right) and not all(right), said

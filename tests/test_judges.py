@@ -222,12 +222,14 @@ def test_a_lessons_checks_are_in_the_module_named_after_it(lesson):
 def test_every_module_exports_its_checks_judged_and_nothing_twice(name):
     module = MODULES[name]
     checks = [n for n, value in vars(module).items() if n.startswith("check_") and callable(value)]
-    assert set(checks) <= set(module.__all__), "a check the package does not export"
-    assert all(hasattr(getattr(module, n), "__wrapped__") for n in checks), "a check not @judged"
+    assert set(checks) <= set(module.__all__), f"not in __all__: {sorted(set(checks) - set(module.__all__))}"
+    unjudged = [n for n in checks if not hasattr(getattr(module, n), "__wrapped__")]
+    assert not unjudged, f"checks not decorated @judged: {unjudged}"
     if name not in SHARED:
         assert checks, f"{name} is not a lesson's module (no check): add it to SHARED, or give it its checks"
     others = [n for other, m in MODULES.items() if other != name for n in m.__all__]
-    assert not set(module.__all__) & set(others), "two modules export the same name"
+    twice = sorted(set(module.__all__) & set(others))
+    assert not twice, f"exported by another module of course/exercises/ too: {twice} (rename this one's)"
     assert all(getattr(course.exercises, n) is getattr(module, n) for n in module.__all__)
 
 

@@ -91,6 +91,8 @@ BROKEN = {
     "a check with no solution": ([cell("c", (CHECK,), 1, on_stub="N")],
                                  "check cell 1 has no solution cell before"),
     "the fails-on-purpose line alone": ([cell(f"{ON_PURPOSE}.\nboom()", (), 1)], f"is not tagged {RAISES}"),
+    "the fails-on-purpose line in other letters": ([cell(f"{ON_PURPOSE.lower()}.\nboom()", (), 1)],
+                                                   f"is not tagged {RAISES}"),
     "the tag alone": ([cell("boom()", (RAISES,), 1)], f"tagged {RAISES} but its first line is not"),
     "a cell without an id": ([{"cell_type": "code", "metadata": {}, "source": ""}], "has no id"),
     "an id used twice": ([cell("a", (), 1), cell("b", (), 1)], "cell id 'c1' is used twice"),

@@ -15,20 +15,20 @@ def files() -> list[str]:
                   for p in folder.iterdir())
 
 
-@pytest.mark.parametrize(("topic", "title", "track", "said"), [
-    ("Caching", "Caching", "extended", "'Caching' cannot name a lesson: lower-case letters"),
-    ("2fast", "Caching", "extended", "'2fast' cannot name a lesson"),
-    ("caching-per-alias", "Caching", "extended", "cannot name a lesson"),
-    ("caching", "  ", "extended", "Give the lesson a title"),
-    ("caching", "Caching", "advanced", "No track 'advanced': one of core, extended."),
-    ("routers", "Routers again", "extended", "course/exercises/routers.py exists already"),
-    ("judges", "Judges", "extended", "course/exercises/judges.py exists already"),
-    ("tables_without_id", "Ids", "extended", "check_tables_without_id (in listing_the_tables.py) exists"),
+@pytest.mark.parametrize(("topic", "title", "said"), [
+    ("Caching", "Caching", "'Caching' cannot name a lesson: lower-case letters"),
+    ("2fast", "Caching", "'2fast' cannot name a lesson"),
+    ("caching-per-alias", "Caching", "cannot name a lesson"),
+    ("caching", "  ", "Give the lesson a title"),
+    ("class", "Classes", "'class' cannot name a lesson"),
+    ("routers", "Routers again", "course/exercises/routers.py exists already"),
+    ("judges", "Judges", "course/exercises/judges.py exists already"),
+    ("tables_without_id", "Ids", "check_tables_without_id (in listing_the_tables.py) exists"),
 ])
-def test_a_lesson_that_cannot_start_is_refused_before_anything_is_written(topic, title, track, said):
+def test_a_lesson_that_cannot_start_is_refused_before_anything_is_written(topic, title, said):
     before = files()
     with pytest.raises(newlesson.CannotStart) as refused:
-        newlesson.start(topic, title, track)
+        newlesson.start(topic, title)
     assert said in str(refused.value) and "\n" not in str(refused.value)
     assert files() == before
 

@@ -8,9 +8,18 @@ The test finds every module here, never a list.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 from course.exercises.judges import RIGHT
 
 # An answer expecting RIGHT expects its check to pass: its result says so, and so does its line.
 SOLUTION = None  # stands for the teacher's worked solution; a function of it stands for a variant
 
-__all__ = ["RIGHT", "SOLUTION"]
+__all__ = ["RIGHT", "SOLUTION", "tables"]
+
+
+def tables() -> dict[str, dict]:
+    """Each lesson's table of answers, by the lesson's name: every module here, found, never listed."""
+    return {found.name: importlib.import_module(f"{__name__}.{found.name}").CASES
+            for found in pkgutil.iter_modules(__path__)}
