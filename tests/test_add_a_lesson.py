@@ -1,4 +1,8 @@
-"""CONTRIBUTING.md's "Add a lesson", followed in a throwaway copy of the course (slow: about two minutes).
+"""CONTRIBUTING.md's "Add a lesson", followed in a throwaway copy of the course (about a minute).
+
+Part of ``make test-browser``, with the documentation's other commands (``test_documented_commands``):
+the recipe's commands are acceptance tests too, and a minute of them would slow ``make test`` past its
+bar (``make bench``).
 
 The recipe's console block runs line by line exactly as written, with the guides told of the new
 lesson in between, as its steps say; then the suite's own checks run on the result: the new lesson
@@ -22,7 +26,7 @@ from course.exercises.judges import result_in
 from course.lessonformat import CHECK, COURSE, EXTENDED, SUMMARY, track
 from course.series import notebooks, tags
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.browser
 
 SECTION = re.compile(r"^## Add a lesson\n(.*?)^## ", re.S | re.M)
 CONSOLE = re.compile(r"^```console\n(.*?)^```$", re.S | re.M)

@@ -99,7 +99,7 @@ EXCLUDED = {
     r"(make|python -m course) lock( UPGRADE=\S+)?": "minutes long, and bound to the network (PyPI)",
     r"py -3\.\d+ .*": "the Windows launcher: these tests run on Linux and macOS",
     r'make lesson( NAME=\w+ TITLE="[^"]+")?|make outputs LESSONS=\w+|python -m course\.newlesson .*':
-        "CONTRIBUTING's recipe to add a lesson: tests/test_add_a_lesson.py follows it, in order (make test)",
+        "CONTRIBUTING's recipe to add a lesson: tests/test_add_a_lesson.py follows it, in order",
 }
 
 FENCE = re.compile(r"^ *```(\w*)\n(.*?)^ *```$", re.S | re.M)
