@@ -35,7 +35,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from course import __version__, arguments
+from course import __version__, arguments, series
 from course.exercises.judges import result_in
 from course.lessonformat import CHECK, COURSE, VERSION
 from course.series import notebooks, tags
@@ -224,7 +224,9 @@ def grade(folder: Path, timeout: float = 300, jobs: int = 2, chosen: list[str] |
             say(note)
     with_challenges = [lesson for lesson in series if challenges(lesson)]
     if chosen:
-        lessons = [lesson for lesson in with_challenges if lesson.stem[:2] in chosen or lesson.stem in chosen]
+        named = set(chosen)  # by number, file name or name, as series.chosen takes them
+        lessons = [lesson for lesson in with_challenges
+                   if {lesson.stem[:2], lesson.stem, lesson.stem[3:]} & named]
     else:
         count = {lesson.name: sum(lesson.name in files for files in handed.values()) for lesson in series}
         lessons = [lesson for lesson in with_challenges if count[lesson.name] * 2 >= len(class_)]
@@ -326,11 +328,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{folder} holds no student folder: put each student's notebooks in a folder of "
               "their own, named after the student.", file=sys.stderr)
         return 1
-    known = {lesson.stem[:2] for lesson in notebooks()} | {lesson.stem for lesson in notebooks()}
-    unknown = [name for name in args.lessons or [] if name not in known]
-    if unknown:
-        print(f"No lesson {', '.join(unknown)}: name lessons by number, such as LESSONS=\"03 04\".",
-              file=sys.stderr)
+    try:
+        series.chosen(args.lessons or [])  # the same names as make outputs takes, and the same refusal
+    except series.UnknownLesson as error:
+        print(error, file=sys.stderr)
         return 1
     start = time.monotonic()
     rows = grade(folder, args.timeout, args.jobs, args.lessons, say=lambda line: print(line, flush=True))
