@@ -98,7 +98,8 @@ EXCLUDED = {
     r"make test-browser": "CI runs it (.ci/run), and it holds these tests: from here it would recurse",
     r"(make|python -m course) lock( UPGRADE=\S+)?": "minutes long, and bound to the network (PyPI)",
     r"py -3\.\d+ .*": "the Windows launcher: these tests run on Linux and macOS",
-    r'make lesson( NAME=\w+ TITLE="[^"]+")?|make outputs LESSONS=\w+|python -m course\.newlesson .*':
+    r'make lesson( NAME=\w+ TITLE="[^"]+")?|make outputs LESSONS=\w+|python -m course\.newlesson .*'
+    r"|git add notebooks course/exercises tests/answers":
         "CONTRIBUTING's recipe to add a lesson: tests/test_add_a_lesson.py follows it, in order",
 }
 
