@@ -8,6 +8,7 @@ import shlex
 import subprocess
 import sys
 import sysconfig
+import threading
 from pathlib import Path
 
 from course import background, folderlock
@@ -146,14 +147,20 @@ def _report(argv: list[str], proc: subprocess.Popen, check: bool, tail: int | No
     """Wait for ``proc`` (started from ``argv``), print its output and exit code; return the output as
     printed, or raise ``CommandFailed`` with ``check``."""
     printed: list[str] = []
+    # A thread reads the output, line by line: an interrupt then lands in the wait below, never in
+    # the middle of a read, which would lose the lines it had read (the command, interrupted at the
+    # same moment, prints its traceback just then).
+    reader = threading.Thread(target=lambda: printed.extend(iter(proc.stdout.readline, "")), daemon=True)
+    reader.start()
     interrupted = False
     try:
-        printed.extend(proc.stdout)  # line by line: what came before an interrupt is kept
+        while reader.is_alive():
+            reader.join(0.1)  # with a timeout: on Windows a plain join cannot be interrupted
     except KeyboardInterrupt:
         interrupted = True
     finally:  # closing the lifeline's pipe stops the command if it still runs (an interrupt)
         proc.stdin.close()
-        printed.append(proc.stdout.read())
+        reader.join()
         proc.stdout.close()
         proc.wait()
     output = "".join(printed)
