@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from course.errors import CourseError
@@ -50,12 +51,16 @@ COURSE = "course"
 STUB = "stub"
 HINT = "hint"
 ON_STUB = "on_stub"
+OBJECTIVES = "objectives"
 CELL_KEYS = {  # the keys of a cell's metadata `course`, the tag of the cells that carry them, and meaning
     STUB: (SOLUTION, "the code the student copy shows in place of the solution"),
     HINT: (SOLUTION, "a hint (Markdown), folded after the check in the student copy"),
     ON_STUB: (CHECK, "a piece of what the check says on the untouched stub, after `Incorrect: ` (the suite "
-                     "holds it to that)"),
+                     "holds it to that); it says the answer is *still* the stub, in those words"),
+    OBJECTIVES: (CHECK, "the objectives this check practises: a list, each the words of one bullet of the "
+                        "lesson's **Objectives** (its lines joined); every objective is named by a check"),
 }
+UNTOUCHED = re.compile(r"\b(still|stub)\b", re.IGNORECASE)  # how an on_stub says the stub is untouched
 TRACK = "track"
 SUMMARY = "summary"
 RERUNS = "reruns_in_same_kernel"
@@ -74,7 +79,7 @@ TRACKS = {
     CORE: "the tutorial",  # the tutorial the course follows, from one SQLite file to two routed ones
     EXTENDED: "",  # beyond it: PostgreSQL, relations, replicas, pytest, system checks, the capstone
 }
-REQUIRED = {STUB, ON_STUB, TRACK, SUMMARY}  # the keys a lesson must give (the others are optional or written)
+REQUIRED = {STUB, ON_STUB, OBJECTIVES, TRACK, SUMMARY}  # the keys a lesson must give (the others are optional or written)
 STUDENT_ONLY = {EXERCISE, VERSION}  # what only `make student` writes, never a lesson of notebooks/
 
 
@@ -106,6 +111,7 @@ def problems(path: Path) -> list[str]:
         where = f"{path.name}, cell {number} (id {cell.get('id', '?')})"
         found += [f"{where}: {what}" for what in _cell_problems(cell)]
     found += [f"{path.name}: {what}" for what in _pairing_problems(cells)]
+    found += [f"{path.name}: {what}" for what in _objective_problems(cells)]
     ids = [cell["id"] for cell in cells if "id" in cell]
     found += [f"{path.name}: cell id {i!r} is used twice" for i in sorted(set(ids)) if ids.count(i) > 1]
     return found
@@ -158,11 +164,62 @@ def _key_problems(cell: dict, kinds: list[str]) -> list[str]:
     found += [f"metadata {COURSE}.{key} belongs on a {tag} cell" for key, (tag, _) in CELL_KEYS.items()
               if key in course and tag not in kinds]
     for key, (tag, _) in CELL_KEYS.items():
-        if tag in kinds and key in REQUIRED and not isinstance(course.get(key), str):
-            found.append(f"a {tag} cell without its metadata {COURSE}.{key} (text)")
-        elif tag in kinds and key in course and not isinstance(course[key], str):
-            found.append(f"metadata {COURSE}.{key} is not text")
+        kind, fits = ("a list of text", _texts) if key == OBJECTIVES else ("text", _text)
+        if tag in kinds and key in REQUIRED and not fits(course.get(key)):
+            found.append(f"a {tag} cell without its metadata {COURSE}.{key} ({kind})")
+        elif tag in kinds and key in course and not fits(course[key]):
+            found.append(f"metadata {COURSE}.{key} is not {kind}")
+    if CHECK in kinds and _text(course.get(ON_STUB)) and not UNTOUCHED.search(course[ON_STUB]):
+        found.append(f"metadata {COURSE}.{ON_STUB} {course[ON_STUB]!r} does not say the answer is still the "
+                     "stub (say it with the word still or stub)")
     return found
+
+
+def _text(value) -> bool:
+    """Whether a metadata value is text."""
+    return isinstance(value, str)
+
+
+def _texts(value) -> bool:
+    """Whether a metadata value is a non-empty list of text."""
+    return isinstance(value, list) and bool(value) and all(isinstance(item, str) for item in value)
+
+
+def objectives(cells: list[dict]) -> list[str]:
+    """The bullets of the lesson's **Objectives** (in its first Markdown cell that has them), each one
+    line with its whitespace collapsed; ``[]`` if it states none."""
+    for cell in cells:
+        source = "".join(cell.get("source", ""))
+        if cell.get("cell_type") == "markdown" and "**Objectives**" in source:
+            bullets: list[str] = []
+            for line in source.split("**Objectives**", 1)[1].splitlines()[1:]:
+                line = line.lstrip("> ").strip()
+                if line.startswith("- "):
+                    bullets.append(line[2:])
+                elif line and bullets:
+                    bullets[-1] += f" {line}"
+                else:
+                    break
+            return [" ".join(bullet.split()) for bullet in bullets]
+    return []
+
+
+def _objective_problems(cells: list[dict]) -> Iterator[str]:
+    """Every objective the lesson states is named by a check cell, and a check names only those."""
+    stated, named = objectives(cells), set()
+    for number, cell in enumerate(cells, 1):
+        listed = cell.get("metadata", {}).get(COURSE, {}).get(OBJECTIVES)
+        if CHECK not in tags(cell) or not _texts(listed):
+            continue
+        for objective in listed:
+            named.add(" ".join(objective.split()))
+            if stated and " ".join(objective.split()) not in stated:
+                yield (f"the check cell {number} names the objective {objective!r}, which the lesson's "
+                       "**Objectives** do not state (quote one of its bullets)")
+    for objective in stated:
+        if objective not in named:
+            yield (f"the objective {objective!r} is practised by no check (name it in the {COURSE}."
+                   f"{OBJECTIVES} of the check of a challenge that practises it, where it is taught)")
 
 
 def _pairing_problems(cells: list[dict]) -> list[str]:

@@ -29,6 +29,7 @@ from course.errors import CourseError
 from course.lessons import TODO  # the skeleton checker finds any left
 from course.series import NOTEBOOKS, REPO, notebooks
 
+OBJECTIVE = "List the tables of a SQLite file from the file itself."  # the template's one objective
 TOPIC = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")  # a lesson's name: a Python module name, lower case
 CHECKS = REPO / "course" / "exercises"
 ANSWERS = REPO / "tests" / "answers"
@@ -78,7 +79,7 @@ def _markdown(source: str) -> nbformat.NotebookNode:
     return nbformat.v4.new_markdown_cell(source)
 
 
-def _code(source: str, tags: list[str] | None = None, **course: str) -> nbformat.NotebookNode:
+def _code(source: str, tags: list[str] | None = None, **course: str | list[str]) -> nbformat.NotebookNode:
     """A code cell with its ``tags`` and its ``course`` metadata."""
     cell = nbformat.v4.new_code_cell(source)
     if tags:
@@ -103,8 +104,8 @@ def skeleton(number: str, topic: str, title: str, last: Path) -> nbformat.Notebo
         _markdown(f"# {number} · {title}\n\n<!-- nav:start -->\n<!-- nav:end -->\n\n*Part {int(number)} "
                   f"of {int(number)} · about 10 minutes teaching, 10 minutes exercises*\n\n> **Questions**\n"
                   f"> - Which tables does `acmeapp_db.sqlite3` hold now? {TODO} the questions this lesson "
-                  "answers)\n>\n> **Objectives**\n> - List the tables of a SQLite file from the "
-                  f"file itself. {TODO} what a learner can do afterwards, each practised by an exercise)\n\n"
+                  "answers)\n>\n> **Objectives**\n> - {OBJECTIVE}\n\n{TODO} the objectives: what a learner can do "
+                  "afterwards, each practised by a checked exercise whose check names it)\n\n"
                   f"{TODO} why this lesson, and what it builds on.)"),
         _markdown(banner),
         _code(f'from course.workspace import open_project\n\nopen_project("{stem}")'),
@@ -118,7 +119,7 @@ def skeleton(number: str, topic: str, title: str, last: Path) -> nbformat.Notebo
               **{lessonformat.STUB: "TABLES = set()  # the names of the tables",
                  lessonformat.HINT: "The query of the section above lists them."}),
         _code(f"from course.exercises import check_{topic}\n\ncheck_{topic}(TABLES)", [lessonformat.CHECK],
-              **{lessonformat.ON_STUB: "TABLES is empty"}),
+              **{lessonformat.ON_STUB: "TABLES is still empty", lessonformat.OBJECTIVES: [OBJECTIVE]}),
         _markdown(f"## Key points\n\n- `sqlite_master` lists the tables of a SQLite file. {TODO} what to "
                   "remember, one line each.)\n\n---\n<!-- nav:start -->\n<!-- nav:end -->"),
     ]

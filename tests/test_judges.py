@@ -128,7 +128,7 @@ def test_compare_names_each_wrong_table_and_counts_the_missing_without_naming_th
     (None, "Give TABLES as a set of table names, like {'a_table', 'another'}, not NoneType."),
     (set("a_table"), "TABLES holds single letters: set('a_table') splits a string into its letters. Write "
                      "the names between braces instead: {'a_table', 'another'}."),
-    (set(), "TABLES is empty: write the table names you found (or predict) into the set."),
+    (set(), "TABLES is still empty: write the table names you found (or predict) into the set."),
 ])
 def test_compare_refuses_what_is_not_a_set_of_names(answer, message):
     with pytest.raises(Incorrect) as raised:

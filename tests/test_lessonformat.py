@@ -16,6 +16,7 @@ from course.lessonformat import (
     HINT,
     LINT_EXEMPT,
     ON_PURPOSE,
+    OBJECTIVES,
     ON_STUB,
     RAISES,
     RERUNS,
@@ -29,6 +30,7 @@ from course.lessonformat import (
 from course.series import notebooks
 
 SERIES = notebooks()
+CHECKED = {ON_STUB: "Still not yet", OBJECTIVES: ["Route a model."]}  # a well-formed check cell's metadata
 
 
 def test_every_lesson_follows_the_format():
@@ -48,7 +50,7 @@ def cell(source: str = "x = 1", kinds: tuple[str, ...] = (), number: int = 1, ce
 def exercise(number: int) -> list[dict]:
     """A solution cell and its check, well formed, as cells ``number`` and ``number + 1``."""
     return [cell("answer = 1", (SOLUTION,), number, **{STUB: "answer = ...", HINT: "Look up."}),
-            cell("check(answer)", (CHECK,), number + 1, **{ON_STUB: "Not yet"})]
+            cell("check(answer)", (CHECK,), number + 1, **CHECKED)]
 
 
 def notebook(tmp_path: Path, cells: list[dict], name: str = "03_topic.ipynb", **course) -> Path:
@@ -71,24 +73,34 @@ BROKEN = {
     "an unknown tag": ([cell("x", ("solutoin",), 1)], "cell 1 (id c1): unknown tag 'solutoin'"),
     "a tag of student copies": ([cell("x", (EXERCISE,), 1)], f"tag '{EXERCISE}' belongs to student copies"),
     "a tag on Markdown": ([cell("x", (STEP,), 1, "markdown")], "a markdown cell is tagged step"),
-    "two parts": ([cell("x", (SOLUTION, STEP), 1, stub="y"), cell("c", (CHECK,), 2, on_stub="N")],
+    "two parts": ([cell("x", (SOLUTION, STEP), 1, stub="y"), cell("c", (CHECK,), 2, **CHECKED)],
                   "tagged both solution and step"),
     "a step that fails": ([cell(ON_PURPOSE, (STEP, RAISES), 1)], "a step must succeed"),
     "a solution without its stub": ([cell("a = 1", (SOLUTION,), 1),
-                                     cell("check()", (CHECK,), 2, on_stub="N")],
+                                     cell("check()", (CHECK,), 2, **CHECKED)],
                                     f"cell 1 (id c1): a solution cell without its metadata course.{STUB}"),
-    "a check without on_stub": ([cell("a = 1", (SOLUTION,), 1, stub="a = ..."), cell("check()", (CHECK,), 2)],
+    "a check without on_stub": ([cell("a = 1", (SOLUTION,), 1, stub="a = ..."),
+                                 cell("check()", (CHECK,), 2, objectives=["x"])],
                                 f"cell 2 (id c2): a check cell without its metadata course.{ON_STUB}"),
     "a check that is not code": ([cell("a", (SOLUTION,), 1, stub="a"), cell("b", (CHECK,), 2, "markdown",
-                                                                             on_stub="N")],
+                                                                             **CHECKED)],
                                  "cell 2 (id c2): a markdown cell is tagged check"),
+    "a check without objectives": ([cell("a = 1", (SOLUTION,), 1, stub="a = ..."),
+                                    cell("check()", (CHECK,), 2, on_stub="still a")],
+                                   f"cell 2 (id c2): a check cell without its metadata course.{OBJECTIVES} (a list"),
+    "objectives as text": ([cell("a = 1", (SOLUTION,), 1, stub="a = ..."),
+                            cell("check()", (CHECK,), 2, **{**CHECKED, OBJECTIVES: "Route a model."})],
+                           f"a check cell without its metadata course.{OBJECTIVES} (a list of text)"),
+    "a stub's message that does not say so": ([cell("a = 1", (SOLUTION,), 1, stub="a = ..."),
+                                               cell("check()", (CHECK,), 2, **{**CHECKED, ON_STUB: "None"})],
+                                              "does not say the answer is still the stub"),
     "a stub on another cell": ([cell("x", (STEP,), 1, stub="y")], "course.stub belongs on a solution cell"),
     "an unknown cell key": ([*exercise(1), cell("x", (), 3, answer="y")], "course.answer is not part of"),
     "a solution with no check": ([cell("a", (SOLUTION,), 1, stub="a")],
                                  "solution cell 1 has no check cell after"),
     "two solutions in a row": ([cell("a", (SOLUTION,), 1, stub="a"), *exercise(2)],
                                "solution cell 1 has no check cell before the next solution"),
-    "a check with no solution": ([cell("c", (CHECK,), 1, on_stub="N")],
+    "a check with no solution": ([cell("c", (CHECK,), 1, **CHECKED)],
                                  "check cell 1 has no solution cell before"),
     "the fails-on-purpose line alone": ([cell(f"{ON_PURPOSE}.\nboom()", (), 1)], f"is not tagged {RAISES}"),
     "the fails-on-purpose line in other letters": ([cell(f"{ON_PURPOSE.lower()}.\nboom()", (), 1)],
@@ -103,6 +115,28 @@ BROKEN = {
 def test_each_broken_cell_is_named_with_what_is_wrong(tmp_path, cells, said):
     found = lessonformat.problems(notebook(tmp_path, cells))
     assert len(found) == 1 and found[0].startswith("03_topic.ipynb") and said in found[0], found
+
+
+OBJECTIVES_CELL = cell("# 03 · Topic\n\n> **Objectives**\n> - Write a router\n>   of your own.\n> - Route a model.\n",
+                       cell_type="markdown", number=0)
+
+
+def test_every_objective_the_lesson_states_is_practised_by_a_check(tmp_path):
+    assert lessonformat.objectives([OBJECTIVES_CELL]) == ["Write a router of your own.", "Route a model."]
+    found = lessonformat.problems(notebook(tmp_path, [OBJECTIVES_CELL, *exercise(1)]))
+    assert found == ["03_topic.ipynb: the objective 'Write a router of your own.' is practised by no check (name it "
+                     f"in the course.{OBJECTIVES} of the check of a challenge that practises it, where it is taught)"]
+    both = {**CHECKED, OBJECTIVES: ["Write a router  of your own.", "Route a model."]}  # spaces do not count
+    assert lessonformat.problems(notebook(tmp_path, [OBJECTIVES_CELL, exercise(1)[0],
+                                                     cell("check()", (CHECK,), 2, **both)])) == []
+
+
+def test_a_check_names_only_objectives_the_lesson_states(tmp_path):
+    named = {**CHECKED, OBJECTIVES: ["Write a router of your own.", "Route a model.", "Route a modle."]}
+    found = lessonformat.problems(notebook(tmp_path, [OBJECTIVES_CELL, exercise(1)[0],
+                                                      cell("check()", (CHECK,), 2, **named)]))
+    assert found == ["03_topic.ipynb: the check cell 3 names the objective 'Route a modle.', which the lesson's "
+                     "**Objectives** do not state (quote one of its bullets)"]
 
 
 @pytest.mark.parametrize("course, said", [
@@ -136,7 +170,7 @@ def test_the_tracks_come_in_teaching_order(tmp_path):
 @pytest.fixture
 def broken_series(tmp_path, monkeypatch):
     """The series as one notebook whose solution cell lost its stub."""
-    path = notebook(tmp_path, [cell("a = 1", (SOLUTION,), 1), cell("check()", (CHECK,), 2, on_stub="N")])
+    path = notebook(tmp_path, [cell("a = 1", (SOLUTION,), 1), cell("check()", (CHECK,), 2, **CHECKED)])
     for module in (navigation, student):
         monkeypatch.setattr(module, "notebooks", lambda: [path])
     return path

@@ -147,7 +147,7 @@ def compare(answer: set[str], truth: set[str], why: dict[str, str], what: str,
         raise Incorrect(f"{what} holds single letters: set('a_table') splits a string into its letters. "
                         "Write the names between braces instead: {'a_table', 'another'}.")
     if not answer:
-        raise Incorrect(f"{what} is empty: write the table names you found (or predict) into the set.")
+        raise Incorrect(f"{what} is still empty: write the table names you found (or predict) into the set.")
     compared = {"answer": sorted(answer), "expected": sorted(truth)}
     problems = [f"{t!r} is not one of them: {why.get(t, 'no table of that name exists here')}"
                 for t in sorted(answer - truth)]
