@@ -104,8 +104,8 @@ def skeleton(number: str, topic: str, title: str, last: Path) -> nbformat.Notebo
         _markdown(f"# {number} · {title}\n\n<!-- nav:start -->\n<!-- nav:end -->\n\n*Part {int(number)} "
                   f"of {int(number)} · about 10 minutes teaching, 10 minutes exercises*\n\n> **Questions**\n"
                   f"> - Which tables does `acmeapp_db.sqlite3` hold now? {TODO} the questions this lesson "
-                  "answers)\n>\n> **Objectives**\n> - {OBJECTIVE}\n\n{TODO} the objectives: what a learner can do "
-                  "afterwards, each practised by a checked exercise whose check names it)\n\n"
+                  f"answers)\n>\n> **Objectives**\n> - {OBJECTIVE}\n\n{TODO} the objectives: what a learner "
+                  "can do afterwards, each practised by a checked exercise whose check names it)\n\n"
                   f"{TODO} why this lesson, and what it builds on.)"),
         _markdown(banner),
         _code(f'from course.workspace import open_project\n\nopen_project("{stem}")'),
