@@ -79,7 +79,7 @@ TRACKS = {
     CORE: "the tutorial",  # the tutorial the course follows, from one SQLite file to two routed ones
     EXTENDED: "",  # beyond it: PostgreSQL, relations, replicas, pytest, system checks, the capstone
 }
-REQUIRED = {STUB, ON_STUB, OBJECTIVES, TRACK, SUMMARY}  # the keys a lesson must give (others: optional, written)
+REQUIRED = {STUB, ON_STUB, OBJECTIVES, TRACK, SUMMARY}  # the keys a lesson must give (others: optional)
 STUDENT_ONLY = {EXERCISE, VERSION}  # what only `make student` writes, never a lesson of notebooks/
 
 

@@ -87,7 +87,7 @@ BROKEN = {
                                  "cell 2 (id c2): a markdown cell is tagged check"),
     "a check without objectives": ([cell("a = 1", (SOLUTION,), 1, stub="a = ..."),
                                     cell("check()", (CHECK,), 2, on_stub="still a")],
-                                   f"cell 2 (id c2): a check cell without its metadata course.{OBJECTIVES} (a list"),
+                                   f"a check cell without its metadata course.{OBJECTIVES} (a list"),
     "objectives as text": ([cell("a = 1", (SOLUTION,), 1, stub="a = ..."),
                             cell("check()", (CHECK,), 2, **{**CHECKED, OBJECTIVES: "Route a model."})],
                            f"a check cell without its metadata course.{OBJECTIVES} (a list of text)"),
@@ -117,15 +117,16 @@ def test_each_broken_cell_is_named_with_what_is_wrong(tmp_path, cells, said):
     assert len(found) == 1 and found[0].startswith("03_topic.ipynb") and said in found[0], found
 
 
-OBJECTIVES_CELL = cell("# 03 · Topic\n\n> **Objectives**\n> - Write a router\n>   of your own.\n> - Route a model.\n",
-                       cell_type="markdown", number=0)
+OBJECTIVES_CELL = cell("# 03 · Topic\n\n> **Objectives**\n> - Write a router\n>   of your own.\n"
+                       "> - Route a model.\n", cell_type="markdown", number=0)
 
 
 def test_every_objective_the_lesson_states_is_practised_by_a_check(tmp_path):
     assert lessonformat.objectives([OBJECTIVES_CELL]) == ["Write a router of your own.", "Route a model."]
     found = lessonformat.problems(notebook(tmp_path, [OBJECTIVES_CELL, *exercise(1)]))
-    assert found == ["03_topic.ipynb: the objective 'Write a router of your own.' is practised by no check (name it "
-                     f"in the course.{OBJECTIVES} of the check of a challenge that practises it, where it is taught)"]
+    assert found == ["03_topic.ipynb: the objective 'Write a router of your own.' is practised by no check "
+                     f"(name it in the course.{OBJECTIVES} of the check of a challenge that practises it, "
+                     "where it is taught)"]
     both = {**CHECKED, OBJECTIVES: ["Write a router  of your own.", "Route a model."]}  # spaces do not count
     assert lessonformat.problems(notebook(tmp_path, [OBJECTIVES_CELL, exercise(1)[0],
                                                      cell("check()", (CHECK,), 2, **both)])) == []
@@ -135,8 +136,8 @@ def test_a_check_names_only_objectives_the_lesson_states(tmp_path):
     named = {**CHECKED, OBJECTIVES: ["Write a router of your own.", "Route a model.", "Route a modle."]}
     found = lessonformat.problems(notebook(tmp_path, [OBJECTIVES_CELL, exercise(1)[0],
                                                       cell("check()", (CHECK,), 2, **named)]))
-    assert found == ["03_topic.ipynb: the check cell 3 names the objective 'Route a modle.', which the lesson's "
-                     "**Objectives** do not state (quote one of its bullets)"]
+    assert found == ["03_topic.ipynb: the check cell 3 names the objective 'Route a modle.', which the "
+                     "lesson's **Objectives** do not state (quote one of its bullets)"]
 
 
 @pytest.mark.parametrize("course, said", [
