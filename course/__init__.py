@@ -26,7 +26,8 @@ Used by the notebooks:
 - ``kernel``: set Django up inside the notebook's kernel, and say when only a restart helps;
 - ``sqlite``: read-only looks into SQLite files, and the copy that stands in for replication;
 - ``routing``: ask Django's routers where each model goes;
-- ``server``: the development server in the background, ready only when it answers as Django;
+- ``server``: the development server in the background, ready only when it answers as Django
+  (and ``runserver`` run until its system checks have reported, to show what it does then);
   ``browser``: the admin through it, with requests and Beautiful Soup;
 - ``postgres``: an embedded PostgreSQL server, always cleaned up;
 - ``livesite``: the populated single-database site that notebook 14 splits, and a fresh start of

@@ -14,11 +14,13 @@ import requests
 
 from course import background, lifeline
 from course.errors import CourseError
-from course.shell import require_project, shorten, terminal_env
+from course.shell import require_project, shorten, terminal_env, typed
 
 HOST = "127.0.0.1"  # loopback only: the dev server is never reachable from other machines
 PROBE = "course-ready"  # the query parameter of the request that tells that our runserver answers
 BANNER_END = "For more information on production servers see:"  # last line runserver prints at start
+CHECKED = "System check identified"  # how runserver's report of the system checks ends (or its banner)
+GRACE = 3.0  # seconds a runserver has, after its checks' report, to exit if it is going to
 
 
 class PortInUse(CourseError, OSError):
@@ -182,3 +184,69 @@ class DevServer:
     def __repr__(self) -> str:
         state = "running" if self.running else "stopped"
         return f"<DevServer {state} on {HOST}, port chosen at start>"
+
+
+def runserver_checks(*args: str, timeout: float = 30.0) -> None:
+    """Run ``manage.py runserver 127.0.0.1:<a free port> *args`` until its system checks have reported
+    (or it has exited); print the command, what it printed, and its exit code or that it still runs;
+    then stop it, with every process it started (the autoreloader serves from a child process).
+
+    For showing what runserver does with failing checks: with the autoreloader it keeps running.
+    The port is shown as ``<port>``, the date of a start masked, and tracebacks as ``shorten`` prints them.
+    """
+    require_project()
+    port = free_port()
+    log_path = Path("runserver.log")
+    with open(log_path, "w", encoding="utf-8") as log:
+        guard = background.start_guard([sys.executable, "manage.py", "runserver", f"{HOST}:{port}", *args],
+                                       stdout=log, stderr=subprocess.STDOUT,
+                                       env=terminal_env(PYTHONUNBUFFERED="1"))
+        try:
+            code = _exit_after_checks(guard, log_path, timeout)
+        finally:
+            _stop_tree(guard)
+    print(typed(["python", "manage.py", "runserver", f"{HOST}:{port}", *args]).replace(f":{port}", ":<port>"))
+    printed = shorten(log_path.read_text(encoding="utf-8")).rstrip().replace(f":{port}/", ":<port>/")
+    print(re.sub(r"^.* \d{4} - .*$", "<date and time of the start>", printed, flags=re.M))
+    print(f"[exit code {code}]" if code is not None else
+          "[still running after its checks, waiting for a file to change: stopped here]")
+
+
+def _exit_after_checks(guard: subprocess.Popen, log_path: Path, timeout: float) -> int | None:
+    """Wait until the runserver under ``guard`` has exited (its exit code) or reported its checks and
+    not exited within ``GRACE`` seconds (None)."""
+    deadline = time.monotonic() + timeout
+    while guard.poll() is None and CHECKED not in log_path.read_text(encoding="utf-8"):
+        if time.monotonic() > deadline:
+            raise ServerFailed(f"runserver reported no system checks within {timeout:g} s.")
+        time.sleep(0.1)
+    try:
+        return guard.wait(GRACE)
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def _stop_tree(guard: subprocess.Popen) -> None:
+    """Stop what ``guard`` runs and every process that started, then the guard itself."""
+    import psutil
+
+    try:
+        started = psutil.Process(guard.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        started = []
+    background.release(guard)  # the guard stops its command, then exits
+    try:
+        guard.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        lifeline.stop(guard)
+    for process in started:  # on Windows the autoreloader's child outlives its parent
+        try:
+            process.terminate()
+        except psutil.NoSuchProcess:
+            pass
+    _, alive = psutil.wait_procs(started, timeout=10)
+    for process in alive:
+        try:
+            process.kill()
+        except psutil.NoSuchProcess:
+            pass

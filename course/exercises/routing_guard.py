@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import unittest
+from contextlib import contextmanager
 
 from course.exercises.judges import Correct, Incorrect, call, chosen, django_ready, judged, your_line
 from course.exercises.probes import settings_report
@@ -36,11 +38,16 @@ def check_check_ids_prediction(answer, module: str = "core.settings.broken") -> 
 
 
 _SESSION_ROUTING = (
-    "import json; from django.conf import settings; from django.contrib.sessions.models import Session; "
-    "from django.core import checks; from django.db import router; "
+    "import json; from django.apps import apps; from django.conf import settings; "
+    "from django.contrib.sessions.models import Session; from django.core import checks; "
+    "from django.db import router; "
     "print(json.dumps({'issues': [str(e).splitlines()[0] for e in checks.run_checks() if e.is_serious()], "
     "'writes': router.db_for_write(Session), "
-    "'migrates': [a for a in settings.DATABASES if router.allow_migrate_model(a, Session)]}))"
+    "'migrates': [a for a in settings.DATABASES if router.allow_migrate_model(a, Session)], "
+    "'others': {m._meta.label: [what for what, alias in (('reads', router.db_for_read(m)), "
+    "('writes', router.db_for_write(m)), ('migrations', 'sessions_db' if router.allow_migrate_model("
+    "'sessions_db', m) else None)) if alias == 'sessions_db'] for m in apps.get_models() "
+    "if m is not Session}}))"
 )
 
 
@@ -49,8 +56,8 @@ def check_sessions_routing(module: str = "core.settings.exercise") -> Correct:
     """``module`` passes Django's system checks and sends sessions, and only them, to ``sessions_db``."""
     found = settings_report(module, _SESSION_ROUTING)
     if found["issues"]:
-        raise Incorrect(f"manage.py check reports {len(found['issues'])} issue(s), the first: "
-                        f"{found['issues'][0]}")
+        raise Incorrect(f"{module} still fails the routing checks: manage.py check reports "
+                        f"{len(found['issues'])} issue(s), the first: {found['issues'][0]}")
     writes = found["writes"]
     if writes == "auth_db":
         raise Incorrect("The check passes, but sessions are still written to 'auth_db': routers are asked "
@@ -61,6 +68,12 @@ def check_sessions_routing(module: str = "core.settings.exercise") -> Correct:
                         "'sessions_db' (in DATABASES and in every answer of SessionRouter).")
     if found["migrates"] != ["sessions_db"]:
         raise Incorrect(f"Session may migrate on {found['migrates']}: only on 'sessions_db'.")
+    others = {label: what for label, what in found["others"].items() if what}
+    if others:
+        label = sorted(others)[0]
+        raise Incorrect(f"Sessions go to 'sessions_db', but so do {len(others)} other model(s), such as the "
+                        f"{' and '.join(others[label])} of {label}: SessionRouter must answer for the app "
+                        "'sessions' only, and None for every other app.")
     return Correct(f"{module} passes the routing checks and keeps sessions, and only them, in sessions_db.",
                    {"writes": writes, "migrates": found["migrates"]})
 
@@ -132,7 +145,7 @@ def check_routing_test(test_class) -> Correct:
         raise Incorrect(f"{name} should be a SimpleTestCase: the checks query no database, and a TestCase "
                         "would open transactions on every alias it lists.")
     if not unittest.defaultTestLoader.getTestCaseNames(test_class):
-        raise Incorrect(f"{name} has no test: name its method test_… .")
+        raise Incorrect(f"{name} still has no test: write a method whose name starts with test_.")
     result, reported = _run_tests(test_class, _recording)
     if result.first:
         test, error = result.first
@@ -160,15 +173,55 @@ def check_routing_test(test_class) -> Correct:
                    {"fired": sorted(f"{error_id} on {label}" for error_id, label in broken)})
 
 
+def _is_stub(function) -> bool:
+    """Whether ``function``'s source still ends as the exercise's stub does (``return []  # your code``)."""
+    import inspect
+
+    try:
+        return inspect.getsource(function).rstrip().endswith("return []  # your code")
+    except (OSError, TypeError):
+        return False
+
+
+class _NoBackend(Exception):
+    """Django cannot load the database backend asked for (its driver is not installed)."""
+
+
+@contextmanager
+def _real_default(engine: str):
+    """For the duration, settings and ``django.db.connections`` whose 'default' is a real database of
+    ``engine`` (never connected to): ``override_settings(DATABASES=…)`` alone changes the settings, not
+    the connections Django has already made, which a check may read too."""
+    import warnings
+
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+    from django.db import connections
+    from django.test import override_settings
+
+    name = ":memory:" if engine == "sqlite3" else "acme"
+    real = {**settings.DATABASES, "default": {"ENGINE": f"django.db.backends.{engine}", "NAME": name}}
+    saved_settings, saved_default = connections.settings, connections["default"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Django warns that overriding DATABASES is unusual
+        with override_settings(DATABASES=real):
+            connections.settings = connections.configure_settings(copy.deepcopy(real))
+            try:
+                try:
+                    connections["default"] = connections.create_connection("default")
+                except (ImproperlyConfigured, ImportError) as error:
+                    raise _NoBackend(engine) from error
+                yield
+            finally:
+                connections["default"] = saved_default
+                connections.settings = saved_settings
+
+
 @judged
 def check_default_check(check) -> Correct:
     """``check`` is a routing check that reports core.E005 when 'default' is a real database, only then."""
     django_ready()
-    import warnings
-
-    from django.conf import settings
     from django.core.checks import Error
-    from django.test import override_settings
 
     name = getattr(check, "__name__", "check_default_is_empty")
     if not callable(check):
@@ -183,14 +236,17 @@ def check_default_check(check) -> Correct:
         raise Incorrect(f"On the project's settings, whose 'default' is empty, {name} reports {quiet[0]!r}. "
                         "Django has filled that empty default with its dummy backend: look at its ENGINE.")
     for engine in ("postgresql", "sqlite3"):
-        real = {**settings.DATABASES, "default": {"ENGINE": f"django.db.backends.{engine}", "NAME": "x"}}
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # Django warns that overriding DATABASES is unusual
-            with override_settings(DATABASES=real):
+        try:
+            with _real_default(engine):
                 loud = call(f"{name}(None)", check, None)
+        except _NoBackend:
+            continue  # PostgreSQL's driver is not installed (make … POSTGRES=no): SQLite alone then
         if not loud:
             break
     where = f"With a {engine} database as 'default', {name}"
+    if not loud and _is_stub(check):
+        raise Incorrect(f"{name} is still the stub, which returns no error whatever the settings: make it "
+                        "return a list of one Error when 'default' is a real database.")
     if not loud:
         raise Incorrect(f"{where} returned no error ({loud!r}); it should return a list of one Error.")
     if not isinstance(loud, list | tuple) or len(loud) != 1:

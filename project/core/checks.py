@@ -62,22 +62,36 @@ def check_routed_aliases_exist(app_configs, **kwargs):
     return errors
 
 
+def _relations(model):
+    """(the object to name, the model whose table holds the column, the field) for each relation of
+    model: its foreign keys, and those of the table Django makes for each many-to-many field (a model
+    given as through= is a model of its own, checked as such)."""
+    found = [(field, model, field) for field in model._meta.local_fields if field.is_relation]
+    for field in model._meta.local_many_to_many:
+        through = field.remote_field.through
+        if through._meta.auto_created:
+            found += [(field, through, column) for column in through._meta.local_fields if column.is_relation]
+    return found
+
+
 @checks.register('routing')
 def check_relations_across_databases(app_configs, **kwargs):
-    """A foreign key to a model in another database has no database constraint."""
+    """No relation between models written to different databases keeps a database constraint."""
     errors = []
     for model in _models(app_configs):
-        for field in model._meta.local_fields:
-            if not field.is_relation or not field.db_constraint:
+        for shown, owner, field in _relations(model):
+            if not field.db_constraint:
                 continue
-            here, there = router.db_for_write(model), router.db_for_write(field.related_model)
+            here, there = router.db_for_write(owner), router.db_for_write(field.related_model)
             if here != there:
                 errors.append(checks.Error(
-                    f"This foreign key points from '{here}' to {field.related_model._meta.label} in "
-                    f"'{there}': no database can enforce a constraint across databases.",
-                    hint="Add db_constraint=False to the field (and on_delete=models.DO_NOTHING: "
-                    'Django cannot cascade across databases either).',
-                    obj=field,
+                    f"This relation points from '{here}' to {field.related_model._meta.label} in "
+                    f"'{there}': Django does not support relations across databases, and no database "
+                    'can enforce its constraint.',
+                    hint='Keep both models in one database (route their apps together). If they must '
+                    'live apart, db_constraint=False (with on_delete=models.DO_NOTHING) makes the '
+                    'relation work as far as it goes: joins and cascades across databases still fail.',
+                    obj=shown,
                     id='core.E004',
                 ))
     return errors

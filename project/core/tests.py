@@ -1,6 +1,7 @@
 """Unit tests of the routing checks (core/checks.py): quiet on the project, firing on each mistake."""
 
 from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Group, Permission, User
 from django.core import checks
 from django.test import SimpleTestCase, override_settings
 
@@ -36,6 +37,16 @@ class AdminLogRouter:
         return db == 'acmeapp_db' if app_label == 'admin' else None
 
 
+class PermissionRouter:
+    """auth's Permission alone in acmeapp_db: the many-to-many fields to it now cross databases."""
+
+    def db_for_write(self, model, **hints):
+        return 'acmeapp_db' if model._meta.label == 'auth.Permission' else None
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        return db == 'acmeapp_db' if (app_label, model_name) == ('auth', 'permission') else None
+
+
 class RoutingChecksTests(SimpleTestCase):
     def test_the_finished_routing_passes(self):
         # Post.author points to auth_db but has db_constraint=False: no error.
@@ -57,3 +68,9 @@ class RoutingChecksTests(SimpleTestCase):
     def test_a_constrained_foreign_key_across_databases(self):
         fields = [LogEntry._meta.get_field(name) for name in ('content_type', 'user')]
         self.assertEqual(sorted(routing_errors(), key=str), [('core.E004', f) for f in fields])
+
+    @override_settings(DATABASE_ROUTERS=[PermissionRouter(), AuthRouter(), AcmeAppRouter()])
+    def test_many_to_many_fields_across_databases(self):
+        fields = [Permission._meta.get_field('content_type'), Group._meta.get_field('permissions'),
+                  User._meta.get_field('user_permissions')]
+        self.assertCountEqual(routing_errors(), [('core.E004', f) for f in fields])

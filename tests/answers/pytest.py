@@ -18,7 +18,39 @@ def test_an_author_finds_her_post_on_the_replica():
     assert Post.objects.filter(author=lin).count() == {count}
 '''
 
+TUTORIAL_INI = "%%writefile tutorial.ini\n{header}\n{options}\n"
+MULTI = "DJANGO_SETTINGS_MODULE = core.settings.multi"
+
+
+def tutorial_ini(options: str, header: str = "[pytest]") -> str:
+    """The exercise's cell writing tutorial.ini with ``header`` and ``options`` (one per line)."""
+    return TUTORIAL_INI.format(header=header, options=options)
+
+
 CASES = {
+    "check_tutorial_pytest_ini": [
+        (SOLUTION, RIGHT),
+        (tutorial_ini(f"{MULTI}\npython_files = model.py"), RIGHT),
+        (tutorial_ini("addopts = --ds=core.settings.multi\npython_files = test_*.py model.py"), RIGHT),
+        (tutorial_ini(f"{MULTI}\npython_files = tests.py test_*.py"), "pytest collected no test: no pattern"),
+        (tutorial_ini(MULTI), "pytest collected no test: no pattern"),
+        (tutorial_ini(f"{MULTI}\npython_files = model.py, test_*.py"), "separates its patterns with spaces"),
+        (tutorial_ini(f"{MULTI}\npython_files = *.py"), "python_files matches core/settings/"),
+        (tutorial_ini(f"{MULTI}\npython_files = model.py", header=""), "no section header defined"),
+        (tutorial_ini(f"{MULTI}\npython_files = model.py", header="[tool:pytest]"),
+         "pytest reads only the section [pytest]"),
+        (tutorial_ini("python_files = model.py"), "tutorial.ini names no Django settings"),
+        (tutorial_ini("django_settings_module = core.settings.multi\npython_files = model.py"),
+         "pytest does not know the option django_settings_module"),
+        (tutorial_ini("DJANGO_SETTINGS_MODULE = core/settings/multi.py\npython_files = model.py"),
+         "pytest-django cannot import the settings core/settings/multi.py"),
+        (tutorial_ini('DJANGO_SETTINGS_MODULE = "core.settings.multi"\npython_files = model.py'),
+         "An ini file takes its values without quotes"),
+        (tutorial_ini("DJANGO_SETTINGS_MODULE = core.settings\npython_files = model.py"),
+         "core.settings is not a settings module of the project"),
+        (tutorial_ini("DJANGO_SETTINGS_MODULE = core.settings.single\npython_files = model.py"),
+         "core.settings.single has no alias 'acmeapp_db'"),
+    ],
     "check_collection_prediction": [
         (SOLUTION, RIGHT),
         ('PREDICT_COLLECTED = ["tests.py", "test_posts.py"]', RIGHT),
@@ -34,7 +66,7 @@ CASES = {
         (PYTEST_FILE.format(mark="@pytest.mark.django_db(transaction=True, databases=("
                                  "'acmeapp_replica', 'acmeapp_db', 'auth_db'))", count=1), RIGHT),
         (PYTEST_FILE.format(mark="@pytest.mark.django_db(databases=['acmeapp_db'])", count=1),
-         "sent queries to 'auth_db'"),
+         "still has the stub's mark: the test sent queries to 'auth_db'"),
         (PYTEST_FILE.format(mark="@pytest.mark.django_db(databases=['acmeapp_db', 'auth_db'])", count=1),
          "sent queries to 'acmeapp_replica'"),
         (PYTEST_FILE.format(mark="@pytest.mark.django_db(databases=['acmeapp_db', 'auth_db', "

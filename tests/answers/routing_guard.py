@@ -42,6 +42,26 @@ DUMMY = "settings.DATABASES['default'].get('ENGINE', 'x.dummy') == 'django.db.ba
 
 E005 = "[checks.Error('default is a real database', hint='Keep it empty.', id='core.E005')]"
 
+# The ENGINE read from the connection Django made for 'default', as right as the settings' own.
+CONNECTIONS_CHECK = '''from django.core import checks
+from django.db import connections
+
+
+@checks.register('routing')
+def check_default_is_empty(app_configs, **kwargs):
+    if connections['default'].settings_dict['ENGINE'] == 'django.db.backends.dummy':
+        return []
+    return [checks.Error('default is a real database', hint='Keep it empty.', id='core.E005')]
+'''
+
+# SessionRouter's lines in the exercise's solution, and what answers for every app instead.
+OWN_WRITES = "db_for_write = db_for_read\n"
+EVERY_WRITE = "def db_for_write(self, model, **hints):\n        return 'sessions_db'\n"
+SESSIONS_ONLY = ("if model._meta.app_label == 'sessions':\n            return 'sessions_db'\n"
+                 "        return None")
+MIGRATE_SESSIONS_ONLY = ("if app_label == 'sessions':\n            return db == 'sessions_db'\n"
+                         "        return None")
+
 BROKEN = "@override_settings(DATABASE_ROUTERS=[SessionRouter(), AuthRouter(), AcmeAppRouter()])"
 
 CASES = {
@@ -77,6 +97,7 @@ CASES = {
         (DEFAULT_CHECK.format(decorator="@checks.register('routing')",
                               condition="'sqlite3' not in settings.DATABASES['default'].get('ENGINE', '')",
                               result=E005), "With a postgresql database as 'default'"),
+        (CONNECTIONS_CHECK, RIGHT),
     ],
     "check_routing_test": [
         (SOLUTION, RIGHT),
@@ -115,5 +136,11 @@ CASES = {
                                            "[*DATABASE_ROUTERS, SessionRouter()]"),
          "AuthRouter, which claims the app 'sessions', comes first"),
         (lambda solution: solution.replace("return db == 'sessions_db'", "return True"), "core.E00"),
+        (lambda solution: solution.replace(OWN_WRITES, EVERY_WRITE),
+         "Sessions go to 'sessions_db', but so do"),
+        (lambda solution: solution.replace(SESSIONS_ONLY, "return 'sessions_db'"),
+         "such as the reads and writes of acmeapp.Post"),
+        (lambda solution: solution.replace(MIGRATE_SESSIONS_ONLY, "return db == 'sessions_db'"),
+         "such as the migrations of acmeapp.Post"),
     ],
 }
