@@ -22,19 +22,41 @@ __all__ = ["check_replica_router", "check_read_after_write_prediction", "check_c
            "check_replica_test_prediction", "check_primary_admin"]
 
 
+def _own_methods(cls) -> list[str]:
+    """The methods ``cls`` defines itself (not inherited, not dunder): none on an untouched stub."""
+    return sorted(name for name, value in vars(cls).items() if callable(value) and not name.startswith("__"))
+
+
+_ROUTER_WHY = {
+    "db_for_read": "reads of admin, auth and contenttypes go to the replica; other apps get None",
+    "sessions": "the request right after a login reads the session that login wrote on the primary: on a "
+                "replica that has not received it yet, the user would be logged out at once. Read sessions "
+                "from the primary",
+    "db_for_write": "writes still go to the primary, 'auth_db'",
+    "allow_migrate": "a replica is never migrated: AuthRouter's allow_migrate already says so",
+}
+
+
 @judged
 def check_replica_router(router_class) -> Correct:
-    """``router_class`` reads Django's apps from 'auth_replica' and otherwise acts as ``AuthRouter``."""
+    """``router_class`` reads admin, auth and contenttypes from 'auth_replica', sessions from 'auth_db',
+    and otherwise acts as ``AuthRouter``."""
     name = getattr(router_class, "__name__", "AuthPrimaryReplicaRouter")
     if not isinstance(router_class, type):
         raise Incorrect(f"Pass the class itself, AuthPrimaryReplicaRouter, not {router_class!r}.")
+    if not _own_methods(router_class):
+        raise Incorrect(f"{name} is still the stub: it adds nothing to AuthRouter yet, so it reads "
+                        "everything from 'auth_db' as AuthRouter does. Write the method that decides where "
+                        "reads go.")
     router = call(f"{name}()", router_class)
     models = {label: fake_model(label, model) for label, model in
               [("auth", "user"), ("contenttypes", "contenttype"), ("sessions", "session"),
                ("admin", "logentry"), ("acmeapp", "post")]}
-    expectations = [(("db_for_read", models[label]), "auth_replica") for label in
-                    ("auth", "contenttypes", "sessions", "admin")]
-    expectations += [(("db_for_write", models["auth"]), "auth_db"),
+    expectations = [(("db_for_read", models[label]), "auth_replica")
+                    for label in ("auth", "contenttypes", "admin")]
+    expectations += [(("db_for_read", models["sessions"]), "auth_db"),
+                     (("db_for_write", models["auth"]), "auth_db"),
+                     (("db_for_write", models["sessions"]), "auth_db"),
                      (("db_for_read", models["acmeapp"]), None),
                      (("allow_migrate", "auth_db", "auth"), True),
                      (("allow_migrate", "auth_replica", "auth"), False)]
@@ -45,19 +67,17 @@ def check_replica_router(router_class) -> Correct:
         hints = {"model_name": None} if method == "allow_migrate" else {"instance": None}
         got = answers[f"{method}({shown})"] = ask_router(router, name, method, args, hints, shown)
         if got != expected:
-            why = {"db_for_read": "reads of admin, auth, contenttypes and sessions (AuthRouter's apps) go to "
-                                  "the replica; other apps get None",
-                   "db_for_write": "writes still go to the primary, 'auth_db'",
-                   "allow_migrate": "a replica is never migrated: AuthRouter's allow_migrate already says so"}
-            raise Incorrect(f"{name}().{method}({shown}) returned {got!r}; expected {expected!r}: "
-                            f"{why[method]}.")
-    return Correct(f"{name} reads Django's apps from 'auth_replica', writes them to 'auth_db', and never "
-                   "migrates the replica.", {"answers": answers})
+            session_read = method == "db_for_read" and shown == "sessions.Session"
+            why = _ROUTER_WHY["sessions" if session_read else method]
+            raise Incorrect(f"{name}().{method}({shown}) returned {got!r}; expected {expected!r}: {why}.")
+    return Correct(f"{name} reads admin, auth and contenttypes from 'auth_replica', sessions from 'auth_db', "
+                   "writes them all to 'auth_db', and never migrates the replica.", {"answers": answers})
 
 
 @judged
 def check_read_after_write_prediction(answer) -> Correct:
-    """Whether a read of ``Post`` right after a write finds it: only if both go to one alias."""
+    """Whether a post read right after it is written is found: run it, shown, and compared."""
+    django_ready()
     from django.db import router
 
     from acmeapp.models import Post
@@ -67,13 +87,34 @@ def check_read_after_write_prediction(answer) -> Correct:
     if not isinstance(answer, bool):
         raise Incorrect(f"PREDICT_FOUND = {answer!r}: write True or False (without quotes).")
     reads, writes = router.db_for_read(Post), router.db_for_write(Post)
-    truth = reads == writes  # here nothing copies the primary to the replica between two cells
-    if answer != truth:
-        raise Incorrect(f"You predicted {answer}; the next cell will show {truth}: the post is written to "
-                        f"{writes!r} (db_for_write) and looked for on {reads!r} (db_for_read), which has "
-                        "not received it yet.")
-    return Correct(f"{truth}: written to {writes!r}, looked for on {reads!r}, which has not received it yet.",
-                   {"answer": answer, "expected": truth, "reads": reads, "writes": writes})
+    title = "Fresh from the primary"
+    Post.objects.using(writes).filter(title=title).delete()  # a rerun of this check: one such post only
+    post = Post.objects.create(title=title)
+    found = Post.objects.filter(pk=post.pk).exists()
+    print(f'>>> post = Post.objects.create(title="{title}")\n>>> Post.objects.filter(pk=post.pk).exists()\n'
+          f"{found}")
+    where = (f"the post is written to {writes!r} (db_for_write) and looked for on {reads!r} (db_for_read), "
+             + ("which has not received it yet." if not found else "where it is."))
+    if answer != found:
+        raise Incorrect(f"You predicted {answer}; exists() answered {found}: {where}",
+                        {"answer": answer, "expected": found})
+    return Correct(f"{found}: {where}",
+                   {"answer": answer, "expected": found, "reads": reads, "writes": writes})
+
+
+_TO_REPLICA = ("create_and_fetch() wrote the post to the replica, 'acmeapp_replica': replication only copies "
+               "from the primary, so writes go to the primary (what the router's db_for_write says).")
+
+
+def _names_no_alias(function) -> bool:
+    """Whether ``function``'s code names no database at all (no alias, no ``using``, no ``db_manager``),
+    as the stub of create_and_fetch does."""
+    code = getattr(function, "__code__", None)
+    if code is None:
+        return False
+    names = set(code.co_names) | {c for c in code.co_consts if isinstance(c, str)}
+    names |= {n for c in code.co_consts if isinstance(c, tuple) for n in c if isinstance(n, str)}
+    return not names & {"using", "db_manager", "acmeapp_db", "acmeapp_replica"}
 
 
 @judged
@@ -98,12 +139,18 @@ def check_create_and_fetch(create_and_fetch) -> Correct:
             atomic_inserts.append(context["connection"].in_atomic_block)
         return execute(sql, params, many, context)
 
+    def wrote_to_replica() -> bool:
+        return any(q["sql"].startswith("INSERT") for q in replica.captured_queries)
+
     try:
         with (CaptureQueriesContext(connections["acmeapp_db"]) as primary,
               CaptureQueriesContext(connections["acmeapp_replica"]) as replica,
               connections["acmeapp_db"].execute_wrapper(watch)):
             post = create_and_fetch(title)
     except Post.DoesNotExist:
+        if wrote_to_replica():
+            raise Incorrect(_TO_REPLICA + " Here it then looked for the post where it was not written "
+                            "(Post.DoesNotExist).") from None
         raise Incorrect("create_and_fetch() saved the post on the primary, then looked for it on the "
                         "replica, which has not received it yet (Post.DoesNotExist). Where must this "
                         "read go?") from None
@@ -114,15 +161,14 @@ def check_create_and_fetch(create_and_fetch) -> Correct:
     except ImproperlyConfigured as error:
         if "ENGINE" not in str(error):
             raise raised("create_and_fetch()", error) from None
-        raise Incorrect("create_and_fetch() used the empty 'default' alias: settings.DATABASES is "
+        still = " is still the stub (it names no alias): it" if _names_no_alias(create_and_fetch) else ""
+        raise Incorrect(f"create_and_fetch(){still} used the empty 'default' alias: settings.DATABASES is "
                         f"improperly configured{your_line(error)}. With no alias, transaction.atomic() "
                         "and connections[...] mean 'default'. Name the alias.") from None
     except Exception as error:
         raise raised("create_and_fetch()", error) from None
-    if any(q["sql"].startswith("INSERT") for q in replica.captured_queries):
-        raise Incorrect("create_and_fetch() wrote the post to the replica, 'acmeapp_replica': replication "
-                        "only copies from the primary, so writes go to the primary (what the router's "
-                        "db_for_write says).")
+    if wrote_to_replica():
+        raise Incorrect(_TO_REPLICA)
     if atomic_inserts and not all(atomic_inserts):
         raise Incorrect("The post was not written inside a transaction of the primary, 'acmeapp_db': keep "
                         "the transaction, on the database the post is written to (a transaction covers "
@@ -189,9 +235,9 @@ def _admin_page(client, shown: str, method: str, path: str, data: dict | None = 
         if isinstance(error, TypeError) and "positional argument" in str(error):
             hint = " Does each method take self first, as in `def get_queryset(self, request):`?"
         if "auth_user" in str(error):
-            hint = (" The admin asked a database without users for the choices of Post.author: "
-                    "formfield_for_foreignkey must look for users where the routers keep them "
-                    "(router.db_for_read(db_field.related_model)), not in self.using.")
+            hint = (" The admin asked a database without users for the choices of Post.author: without "
+                    "using, it asks the routers, which read users from auth_db; formfield_for_foreignkey "
+                    "with using=self.using sends it to the posts' database instead. Leave it out.")
         raise Incorrect(f"{shown} raised {type(error).__name__}: {error}{your_line(error)}.{hint}") from None
     finally:
         logger.disabled = was_disabled
@@ -228,6 +274,10 @@ def check_primary_admin(admin_class, primary: str = "acmeapp_db") -> Correct:
     if not (isinstance(admin_class, type) and issubclass(admin_class, admin.ModelAdmin)):
         raise Incorrect(f"PrimaryPostAdmin is {admin_class!r}: write a class that inherits from "
                         "admin.ModelAdmin.")
+    if not _own_methods(admin_class):
+        raise Incorrect("PrimaryPostAdmin is still the stub: `using` alone changes nothing, since no method "
+                        "of ModelAdmin reads it; the list right after a save would still come from the "
+                        "replica. Write the methods that pass it on.")
     unknown = sorted(name for name, value in vars(admin_class).items()
                      if callable(value) and not name.startswith("_") and not hasattr(admin.ModelAdmin, name))
     never = (f" (PrimaryPostAdmin defines {', '.join(unknown)}, which Django never calls: no method of "
@@ -244,7 +294,8 @@ def check_primary_admin(admin_class, primary: str = "acmeapp_db") -> Correct:
         authors = form.context_data["adminform"].form.fields["author"].queryset.db
         if authors != "auth_db":
             raise Incorrect(f"The add form offers authors read from {authors!r}; users live in 'auth_db'. "
-                            "formfield_for_foreignkey: look for the users where the routers keep them.")
+                            "Without using, formfield_for_foreignkey asks the routers, which read users "
+                            "from there: leave it out, or pass the alias they choose.")
         page = _admin_page(client, "Saving a post in the admin", "post", "/admin/acmeapp/post/add/",
                            {"title": title, "body": ""})
         if page.context_data is None or "cl" not in page.context_data:

@@ -90,7 +90,11 @@ def check_split(move_log_entries) -> Correct:
     models as on the live site."""
     _model_ready("This check")
     from django.contrib.admin.models import LogEntry
+    from django.db import transaction
 
+    if callable(move_log_entries) and not getattr(getattr(move_log_entries, "__code__", None), "co_names", 1):
+        raise Incorrect("move_log_entries() is still the stub: it does nothing yet, so auth_db would hold no "
+                        "log entry. Write its body: read the entries from 'live', write them to 'auth_db'.")
     LogEntry.objects.using("auth_db").all().delete()  # each try starts from an empty admin log
     before = [p for p in split_problems() if not p.startswith("django_admin_log")]
     if before:
@@ -99,7 +103,10 @@ def check_split(move_log_entries) -> Correct:
                         + "\nRun every cell above this exercise, once and in order; if one of them went "
                         "wrong, rerun the cell that calls livesite.start_split(), then the cells below it, "
                         "down to this exercise.")
-    call("move_log_entries()", move_log_entries)
+    print("Running move_log_entries() in one transaction of auth_db (one commit, however many rows it "
+          "saves), then comparing the three files…")
+    with transaction.atomic(using="auth_db"):  # a row-by-row copy would otherwise commit, and wait, per row
+        call("move_log_entries()", move_log_entries)
     live = _log_entries(LIVE, _natural_types(LIVE))
     split = _log_entries(AUTH, _natural_types(AUTH))
     if not split:
@@ -137,6 +144,7 @@ def check_split(move_log_entries) -> Correct:
                    "every permission granted as before.", {"log entries": len(live), "rows": rows})
 
 
+_ORPHANS_STUB = "SELECT COUNT(*) FROM acmeapp_post AS p"  # the exercise's stub, its whitespace collapsed
 ORPHANS_TRUTH = ("SELECT COUNT(*) FROM acmeapp_post p WHERE p.author_id IS NOT NULL "
                  "AND p.author_id NOT IN (SELECT id FROM auth.auth_user)")
 
@@ -184,6 +192,9 @@ def check_orphans_sql(sql) -> Correct:
 
     if not isinstance(sql, str) or not sql.strip():
         raise Incorrect("ORPHANS_SQL must be a string holding one SELECT.")
+    if " ".join(sql.split()) == _ORPHANS_STUB:
+        raise Incorrect("ORPHANS_SQL is still the stub: it counts every post. Finish it: keep only the posts "
+                        "whose author_id names no user of auth.auth_user.")
     if ";" in sql.strip().rstrip(";"):
         raise Incorrect("ORPHANS_SQL holds more than one statement: write one SELECT.")
     for path in (AUTH, ACME):

@@ -4,9 +4,14 @@ acmeapp reads from 'acmeapp_replica' and writes to 'acmeapp_db'. Choose it with
 manage.py --settings=core.settings.replica (or pytest --ds=core.settings.replica).
 """
 
+import copy
+
 from .multi import *  # noqa: F403
 
-DATABASES['acmeapp_replica'] = {  # noqa: F405
+# Our own copy: the import gives multi.py's dictionaries, which must stay as they are.
+DATABASES = copy.deepcopy(DATABASES)  # noqa: F405
+
+DATABASES['acmeapp_replica'] = {
     'ENGINE': 'django.db.backends.sqlite3',
     'NAME': BASE_DIR / 'acmeapp_replica.sqlite3',  # noqa: F405
     'TEST': {'DEPENDENCIES': []},
