@@ -5,6 +5,15 @@ from __future__ import annotations
 from . import RIGHT, SOLUTION
 
 CASES = {
+    "check_save_prediction": [
+        (SOLUTION, RIGHT),
+        ('PREDICT_SAVE = "reading and saving work"',
+         "Django says 'reading works, saving fails'. Reading a row checks nothing. But save() on a row "
+         "that exists is an UPDATE that sets every column, author_id too"),
+        ('PREDICT_SAVE = "reading it fails"', "Django says 'reading works, saving fails'"),
+        ('PREDICT_SAVE = "saving fails"', "is not one of the choices"),
+        ('PREDICT_SAVE = "Reading works, saving fails"', "Only the capital letters differ"),
+    ],
     "check_data_migration_prediction": [
         (SOLUTION, RIGHT),
         ('PREDICT_DATA = "it fails: auth_db has no acmeapp_post"', "Django says 'it is recorded; "),
