@@ -37,6 +37,39 @@ def test_a_failed_cell_stops_the_background_servers(source, error, stops, monkey
     assert ("dev server" in out and "PostgreSQL (paused" in out) if stops else out == ""
 
 
+def test_a_pause_is_announced_once(monkeypatch, capsys):
+    """A wrong answer rerun, whose check resumed PostgreSQL to ask it something, pauses it again
+    without a second line: the learner was told at the first pause."""
+    from course import background, cleanup, postgres
+
+    class Fake:
+        kind, paused_note, paused = "PostgreSQL", postgres.EmbeddedPostgres.paused_note, False
+
+        def pause(self):
+            self.paused = True
+            return True
+
+        def resume(self):
+            self.paused = False
+
+    pg = Fake()
+    monkeypatch.setattr(background, "_registered", [pg])
+    monkeypatch.setattr(cleanup, "_paused_before", [])
+    lines = []
+    for _ in range(3):  # three wrong answers; each check resumes the server while it runs
+        cleanup.before_cell()
+        pg.resume()
+        cleanup.after_cell(_Result("check(ANSWER)", ValueError("wrong")))
+        lines.append(capsys.readouterr().out)
+    assert "PostgreSQL (paused" in lines[0] and lines[1:] == ["", ""]
+    cleanup.before_cell()  # a cell that resumed it and went well, then a failure: a new pause
+    pg.resume()
+    cleanup.after_cell(_Result("print('fine')", None))
+    cleanup.before_cell()
+    cleanup.after_cell(_Result("check(ANSWER)", ValueError("wrong")))
+    assert "PostgreSQL (paused" in capsys.readouterr().out
+
+
 def test_the_cleanup_is_registered_once_per_kernel():
     from IPython.core.interactiveshell import InteractiveShell
 
@@ -46,4 +79,6 @@ def test_the_cleanup_is_registered_once_per_kernel():
     cleanup.register(shell)
     cleanup.register(shell)
     assert shell.events.callbacks["post_run_cell"].count(cleanup.after_cell) == 1
+    assert shell.events.callbacks["pre_run_cell"].count(cleanup.before_cell) == 1
     shell.events.unregister("post_run_cell", cleanup.after_cell)
+    shell.events.unregister("pre_run_cell", cleanup.before_cell)

@@ -15,6 +15,9 @@ __all__ = ["check_predicted_pg_tables", "check_test_database_prediction", "check
 @judged
 def check_predicted_pg_tables(answer: set[str], server, database: str = "acmeapp") -> Correct:
     """The tables of the PostgreSQL ``database`` (schema public) on the embedded ``server``."""
+    if isinstance(answer, set | frozenset) and not answer:
+        raise Incorrect(f"PREDICTED_PG is still empty: write the table names you expect in the PostgreSQL "
+                        f"database {database} into the set.")
     sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
     truth = set(server.sql(database, sql).column("table_name"))
     why = dict(WHY_TABLE)
@@ -57,10 +60,13 @@ def check_database_url(url) -> Correct:
     try:
         parsed = dj_database_url.parse(url)
     except Exception as error:  # dj_database_url raises ValueError and its own errors for bad URLs
+        if "#" in url:  # the library's own message names the fix: say what went wrong instead
+            raise Incorrect(f"dj_database_url cannot read {url!r}: in a URL, a '#' starts the fragment, "
+                            "so the URL it reads ends inside the password. A character with a meaning of "
+                            "its own in a URL must be escaped inside a part: how does a URL escape a "
+                            "character?") from None
         port = re.search(r"@[^/@]*?:([^/]*)", url)
-        extra = (" A '#' in a URL starts its fragment: write it %23 inside the password "
-                 "(urllib.parse.quote does it for you)." if "#" in url else
-                 f" The port, after the host and a ':', must be a number, not {port[1]!r}."
+        extra = (f" The port, after the host and a ':', must be a number, not {port[1]!r}."
                  if port and not port[1].isdigit() else "")
         raise Incorrect(f"dj_database_url cannot read {url!r}: {error}{extra}") from None
     wrong = [f"{key} is {parsed.get(key)!r}, not {value!r}" for key, value in _REPORTS.items()

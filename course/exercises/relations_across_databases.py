@@ -8,7 +8,8 @@ from course import sqlite
 from course.exercises.judges import Correct, Incorrect, choice, chosen, judged
 from course.shell import shown_manage
 
-__all__ = ["check_migration_sql_prediction", "check_data_migration_prediction"]
+__all__ = ["check_migration_sql_prediction", "check_save_prediction", "check_backwards_prediction",
+           "check_data_migration_prediction"]
 
 
 _MIGRATION_SQL = ("a REFERENCES clause to auth_user", "a plain column, without REFERENCES",
@@ -48,6 +49,55 @@ def check_migration_sql_prediction(answer, name: str = "PREDICT_SQL", migration:
         return Correct(f"{truth}: db_constraint=False leaves out the constraint, nothing else.", compared)
     return Correct(f"{truth}: the SQL of a ForeignKey, as on one database; the routers do not rewrite it.",
                    compared)
+
+
+_SAVE = ("reading it fails", "reading works, saving fails", "reading and saving work")
+READ_AND_SAVE = ("from acmeapp.models import Post\n"
+                 "post = Post.objects.get(title='Written before authors')\n"
+                 "print('read:', post.title, '| author_id:', post.author_id)\n"
+                 "post.title = 'Edited'\n"
+                 "post.save()\n"
+                 "print('saved:', Post.objects.get(pk=post.pk).title)")
+
+
+@judged
+def check_save_prediction(answer) -> Correct:
+    """What reading the post written before the foreign key, then ``save()`` after a change, does once
+    the constrained ``0002`` is applied: run in ``manage.py shell`` and shown, then judged."""
+    answer = chosen("PREDICT_SAVE", answer, _SAVE)
+    shown = shown_manage("shell", "--no-imports", "-c", READ_AND_SAVE, check=False)
+    if "DoesNotExist" in shown or "no such column" in shown or "saved:" in shown:
+        raise Incorrect("The project is not where PREDICT_SAVE is about (the post written at the top, and "
+                        "0002_post_author with its constraint applied): rerun the notebook from the top to "
+                        "try it in order.")
+    truth = _SAVE[1] if "read:" in shown else _SAVE[0]
+    compared = choice("PREDICT_SAVE", answer, _SAVE, truth,
+                      "Reading a row checks nothing. But save() on a row that exists is an UPDATE that "
+                      "sets every column, author_id too (even to NULL), and SQLite checks a foreign key "
+                      "whenever its column is written: it looks for auth_user in this file.")
+    return Correct(f"{truth}: save() writes author_id too, and SQLite then looks for auth_user in this "
+                   "file.", compared)
+
+
+_BACKWARDS = ("drop the column author_id", "rebuild the table without author_id",
+              "nothing: SQLite cannot remove a column")
+
+
+@judged
+def check_backwards_prediction(answer, migration: str = "0002", alias: str = "acmeapp_db") -> Correct:
+    """What migrating ``acmeapp`` back before ``migration`` does to the table on ``alias``, from the SQL
+    ``sqlmigrate --backwards`` prints (shown, then judged)."""
+    answer = chosen("PREDICT_BACKWARDS", answer, _BACKWARDS)
+    if not list(Path("acmeapp/migrations").glob(f"{migration}_*.py")):
+        raise Incorrect(f"acmeapp has no migration {migration} right now: rerun the notebook from the top to "
+                        "try it in order.")
+    shown = shown_manage("sqlmigrate", "acmeapp", migration, "--backwards", f"--database={alias}")
+    truth = (_BACKWARDS[1] if "new__acmeapp_post" in shown else _BACKWARDS[0] if "DROP COLUMN" in shown
+             else _BACKWARDS[2])
+    compared = choice("PREDICT_BACKWARDS", answer, _BACKWARDS, truth,
+                      "SQLite's ALTER TABLE … DROP COLUMN refuses a column that has an index or a foreign "
+                      "key, and author_id has both: Django's SQLite backend rebuilds the table instead.")
+    return Correct(f"{truth}: a new table, the rows copied, the old one dropped.", compared)
 
 
 _DATA = ("it fails: auth_db has no acmeapp_post", "it is recorded; fill_empty_bodies never runs",

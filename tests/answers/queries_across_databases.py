@@ -21,8 +21,28 @@ CASES = {
                                                 "on_delete=models.DO_NOTHING"),
         ('PREDICT_DELETE = "None"', "is not one of the choices"),
     ],
+    "check_relation_prediction": [
+        (SOLUTION, RIGHT),
+        ('PREDICT_RELATION = "allowed: AuthRouter answers True"',
+         "Django says 'ValueError: the routers prevent this relation'. Before asking, Django gives the "
+         "unsaved post the database it will be written to"),
+        ('PREDICT_RELATION = "allowed: the new post has no database yet"', "(db_for_write: acmeapp_db)"),
+        ('PREDICT_RELATION = "ValueError"', "is not one of the choices"),
+    ],
+    "check_limits_prediction": [
+        (SOLUTION, RIGHT),
+        (lambda solution: solution.replace('999": "works"', '999": "fails"'),
+         "Not what Django did: Post.objects.create(title='Ghost', author_id=999) works."),
+        (lambda solution: solution.replace("Ada'))\": \"fails\"", "Ada'))\": \"works\""),
+         "Not what Django did: list(User.objects.filter(post__title='Hello from Ada')) fails."),
+        (lambda solution: solution.replace('"works"', "True"), "write 'works' or 'fails'"),
+        ("""PREDICT_LIMITS = {"list(Post.objects.order_by('author__username'))": "fails"}""",
+         "Give PREDICT_LIMITS as the dict"),
+    ],
     "check_posts_by_staff": [
         (SOLUTION, RIGHT),
+        (STAFF.format(body="return Post.objects.filter(author__is_staff=True)"),
+         "posts_by_staff() is still the stub"),
         (STAFF.format(body="ids = [user.pk for user in User.objects.filter(is_staff=True)]\n"
                            "    return [post for post in Post.objects.filter(author_id__in=ids)]"), RIGHT),
         (STAFF.format(body="return Post.objects.filter(author__in=User.objects.filter(is_staff=True))"),

@@ -5,6 +5,24 @@ from __future__ import annotations
 from . import RIGHT, SOLUTION
 
 CASES = {
+    "check_save_prediction": [
+        (SOLUTION, RIGHT),
+        ('PREDICT_SAVE = "reading and saving work"',
+         "Django says 'reading works, saving fails'. Reading a row checks nothing. But save() on a row "
+         "that exists is an UPDATE that sets every column, author_id too"),
+        ('PREDICT_SAVE = "reading it fails"', "Django says 'reading works, saving fails'"),
+        ('PREDICT_SAVE = "saving fails"', "is not one of the choices"),
+        ('PREDICT_SAVE = "Reading works, saving fails"', "Only the capital letters differ"),
+    ],
+    "check_backwards_prediction": [
+        (SOLUTION, RIGHT),
+        ('PREDICT_BACKWARDS = "drop the column author_id"',
+         "Django says 'rebuild the table without author_id'. SQLite's ALTER TABLE … DROP COLUMN refuses a "
+         "column that has an index or a foreign key"),
+        ('PREDICT_BACKWARDS = "nothing: SQLite cannot remove a column"',
+         "Django says 'rebuild the table without author_id'"),
+        ('PREDICT_BACKWARDS = "rebuild"', "is not one of the choices"),
+    ],
     "check_data_migration_prediction": [
         (SOLUTION, RIGHT),
         ('PREDICT_DATA = "it fails: auth_db has no acmeapp_post"', "Django says 'it is recorded; "),
