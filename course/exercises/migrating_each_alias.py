@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from course import sqlite
 from course.exercises.judges import Correct, Incorrect, choice, compare, judged
 from course.exercises.probes import NUDGE, WHY_TABLE, has_rows
 from course.shell import shown_manage
 
-__all__ = ["check_predicted_tables", "check_content_types_prediction", "check_showmigrations_prediction"]
+__all__ = ["check_predicted_tables", "check_content_types_prediction", "check_showmigrations_prediction",
+           "check_experiment_migrated"]
 
 
 @judged
 def check_predicted_tables(answer: set[str], path: str = "acmeapp_db.sqlite3") -> Correct:
     """The tables ``path`` really holds."""
+    if isinstance(answer, set | frozenset | list | tuple) and not answer:
+        raise Incorrect(f"PREDICTED is still empty, as in the stub: write the names of the tables you expect "
+                        f"in {path} into the set.")
     truth = set(sqlite.tables(path))
     why = {t: "AuthRouter keeps Django's own apps on auth_db" for t in sqlite.tables("auth_db.sqlite3")}
     why.update(WHY_TABLE)
@@ -76,3 +82,36 @@ def check_showmigrations_prediction(answer, alias: str = "auth_db") -> Correct:
     return Correct(f"[X] for {', '.join(sorted(truth))} on {alias}: showmigrations reads the alias's "
                    "history, the rows of django_migrations, not its tables.",
                    {"answer": sorted(answer), "expected": sorted(truth)})
+
+
+EXPERIMENT = {"auth_db": "experiment_auth.sqlite3", "acmeapp_db": "experiment_acmeapp.sqlite3"}
+
+
+def _recorded(path: str) -> int:
+    """How many migrations the SQLite file ``path`` records as applied (0 without its history)."""
+    if not Path(path).is_file() or "django_migrations" not in sqlite.tables(path):
+        return 0
+    return sqlite.query(path, "SELECT COUNT(*) FROM django_migrations").rows[0][0]
+
+
+@judged
+def check_experiment_migrated(files: dict[str, str] | None = None,
+                              reference: str = "auth_db.sqlite3") -> Correct:
+    """Both aliases of ``core.settings.experiment`` are migrated: each file of ``files`` (alias: file)
+    records every migration that ``reference``, the project's own migrated alias, records."""
+    files = files or EXPERIMENT
+    every = _recorded(reference)
+    done = {alias: _recorded(path) for alias, path in files.items()}
+    if not any(done.values()):
+        raise Incorrect("The experiment's files are still not migrated, as with the stub: run one migrate "
+                        "per alias, each with --settings=core.settings.experiment. Without it, manage.py "
+                        "migrates the project's own files, which are migrated already.")
+    for alias, count in done.items():
+        if count == 0:
+            raise Incorrect(f"{files[alias]}, the file of the alias {alias!r}, is not migrated: each alias "
+                            "needs its own migrate, with --database naming it.")
+        if count < every:
+            raise Incorrect(f"{files[alias]} records {count} of the {every} migrations: migrate every app "
+                            "(no app label), as the project's own aliases were.")
+    return Correct(f"both aliases of the experiment are migrated: each file records all {every} migrations.",
+                   {alias: count for alias, count in sorted(done.items())})

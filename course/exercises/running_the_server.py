@@ -15,6 +15,9 @@ __all__ = ["check_admin_log_query", "check_rows_prediction", "check_superuser", 
 @judged
 def check_admin_log_query(path: str, sql: str, title: str = "Hello from the admin") -> Correct:
     """``sql`` run on the SQLite file ``path`` finds the admin's log entry for the post ``title``."""
+    if not path and not sql:
+        raise Incorrect("ANSWER_FILE and ANSWER_SQL are still empty, as in the stub: fill in both, a SQLite "
+                        "file name and a SELECT.")
     if not path or not sql:
         raise Incorrect("Fill in both ANSWER_FILE (a SQLite file name) and ANSWER_SQL (a SELECT).")
     _saved_by_the_admin()
@@ -111,7 +114,7 @@ def check_superuser(password: str, username: str = "admin", path: str = "auth_db
         if others:
             raise Incorrect(f"{path} has the user(s) {', '.join(map(repr, others))} but none named "
                             f"{username!r}: create {username!r}, exactly so spelled. {again}")
-        raise Incorrect(f"There is no user {username!r} in {path} yet. Did your command run without an "
+        raise Incorrect(f"There is still no user {username!r} in {path}. Did your command run without an "
                         "error? It must name the alias where auth's tables are (--database=…), and "
                         "--noinput keeps createsuperuser from asking questions a notebook cannot answer.")
     is_superuser, is_staff, encoded = rows[0]

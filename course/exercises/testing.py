@@ -28,7 +28,10 @@ def check_test_module_passes(label: str = "acmeapp.test_exercise",
     if proc.returncode == 0 and "Ran 0 tests" in out:
         raise Incorrect(f"{label} holds no test: keep the class {test_class} and its test method.")
     if proc.returncode != 0:
-        raise Incorrect(why_the_tests_failed(out, test_class, f"{test_class}.databases"))
+        why = why_the_tests_failed(out, test_class, f"{test_class}.databases")
+        if "databases" not in path.read_text(encoding="utf-8"):
+            why = f"{test_class} still has no databases attribute, as in the stub. {why}"
+        raise Incorrect(why)
     return Correct(f"{label} passes: {test_class}.databases lists the aliases its models are routed to.")
 
 

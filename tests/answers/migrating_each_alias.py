@@ -4,7 +4,33 @@ from __future__ import annotations
 
 from . import RIGHT, SOLUTION
 
+EXPERIMENT = 'for alias in {aliases}:\n    manage("migrate", {args})\n'
+SETTINGS = '"--settings=core.settings.experiment"'
+
+
+QUIET = f'f"--database={{alias}}", {SETTINGS}, "-v", "0"'
+
+
+def migrate(aliases="['auth_db', 'acmeapp_db']", args=QUIET) -> str:
+    """The experiment's migrate, once per alias of ``aliases``, with ``args``: right with the defaults."""
+    return EXPERIMENT.format(aliases=aliases, args=args)
+
+
 CASES = {
+    "check_experiment_migrated": [  # in this order: each answer finds the files the one before left
+        ("# nothing yet", "The experiment's files are still not migrated, as with the stub"),
+        (migrate(args='f"--database={alias}", "-v", "0"'),
+         "The experiment's files are still not migrated, as with the stub"),
+        (migrate(args=f"{SETTINGS}"), "migrate --settings=core.settings.experiment failed"),
+        (migrate(aliases="['auth', 'acmeapp']"),
+         "migrate --database=auth --settings=core.settings.experiment -v 0 failed"),
+        (migrate(aliases="['auth_db']"),
+         "experiment_acmeapp.sqlite3, the file of the alias 'acmeapp_db', is not migrated"),
+        (migrate(args=f'"acmeapp", f"--database={{alias}}", {SETTINGS}'),
+         "experiment_acmeapp.sqlite3 records 1 of the 19 migrations"),
+        (SOLUTION, RIGHT),
+        (migrate(args=f'{SETTINGS}, f"--database={{alias}}"'), RIGHT),
+    ],
     "check_showmigrations_prediction": [
         (SOLUTION, RIGHT),
         ('PREDICT_APPLIED = ["sessions", "acmeapp"]', RIGHT),
@@ -22,6 +48,7 @@ CASES = {
     "check_predicted_tables": [
         (SOLUTION, RIGHT),
         ('PREDICTED = ["sqlite_sequence", "acmeapp_post", "django_migrations"]', RIGHT),
+        ("PREDICTED = set()", "PREDICTED is still empty, as in the stub"),
         ('PREDICTED = {"acmeapp_post"}', "2 of the 3 tables are still missing (think of:"),
         ('PREDICTED = {"acmeapp_post", "django_migrations"}',
          "1 of the 3 tables is still missing (think of: a table SQLite adds by itself)"),

@@ -16,8 +16,8 @@ SUPERUSER = ('PASSWORD = "course-local-only"\n\n'
 
 CASES = {
     "check_superuser": [
-        (SUPERUSER.format(args=""), "There is no user 'admin' in auth_db.sqlite3 yet"),
-        (SUPERUSER.format(args='"--database=acmeapp_db", '), "There is no user 'admin'"),
+        (SUPERUSER.format(args=""), "There is still no user 'admin' in auth_db.sqlite3"),
+        (SUPERUSER.format(args='"--database=acmeapp_db", '), "There is still no user 'admin'"),
         (SUPERUSER.format(args='"--database=auth_db", ').replace("--username=admin", "--username=Admin"),
          "has the user(s) 'Admin' but none named 'admin'"),
         (OPEN_07 + SUPERUSER.format(args='"--database=auth_db", '), "has no usable password"),
@@ -53,6 +53,8 @@ CASES = {
          "No database file 'auth.sqlite3'"),
         ('ANSWER_FILE = "auth_db.sqlite3"\nANSWER_SQL = "SELECT * FROM django_admin_log WHERE id = 99"',
          "none mentioning"),
+        ('ANSWER_FILE = ""\nANSWER_SQL = ""', "ANSWER_FILE and ANSWER_SQL are still empty"),
+        ('ANSWER_FILE = "auth_db.sqlite3"\nANSWER_SQL = ""', "Fill in both ANSWER_FILE"),
         ('ANSWER_FILE = "auth_db.sqlite3"\nANSWER_SQL = "SELECT * FROM django_admin_log; SELECT 1"',
          "write one SELECT"),
     ],

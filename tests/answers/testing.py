@@ -33,6 +33,8 @@ CASES = {
     ],
     "check_test_module_passes": [
         (SOLUTION, RIGHT),
+        (AUTHOR_TESTS.format(databases="", count=1),
+         "AuthorTests still has no databases attribute, as in the stub. AuthorTests sent queries to"),
         (AUTHOR_TESTS.format(databases="databases = ['acmeapp_db', 'auth_db']", count=1), RIGHT),
         (AUTHOR_TESTS.format(databases="databases = {'acmeapp_db'}", count=1),
          "sent queries to 'auth_db', which AuthorTests.databases does not list"),
