@@ -52,6 +52,10 @@ CASES = {
         (LOCAL + "DATABASES['auth_db']['NAME'] = BASE_DIR / 'data/auth_db.sqlite3'\n"
                  "DATABASES['acmeapp_db']['NAME'] = BASE_DIR / 'data/acmeapp_db.sqlite3'\n",
          "also changes multi.py's own DATABASES"),
+        (LOCAL + "DATABASES = DATABASES.copy()  # a shallow copy shares the alias dicts\n"
+                 "DATABASES['auth_db']['NAME'] = BASE_DIR / 'data/auth_db.sqlite3'\n"
+                 "DATABASES['acmeapp_db']['NAME'] = BASE_DIR / 'data/acmeapp_db.sqlite3'\n",
+         "also changes multi.py's own DATABASES"),
         (COPIED + "DATABASES['auth_db']['NAME'] = 'data/auth_db.sqlite3'\n"
                   "DATABASES['acmeapp_db']['NAME'] = 'data/acmeapp_db.sqlite3'\n",
          "is the relative path 'data/auth_db.sqlite3'"),
