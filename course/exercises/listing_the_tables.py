@@ -11,6 +11,8 @@ __all__ = ["check_tables_without_id", "check_migrations_prediction", "check_owne
 @judged
 def check_tables_without_id(answer: set[str], path: str = "db.sqlite3") -> Correct:
     """The tables of ``path`` whose primary key is not a column called ``id``."""
+    if isinstance(answer, set | frozenset | list | tuple) and not answer:
+        raise Incorrect("TABLES_WITHOUT_ID is still empty: put the names of the tables you found in the set.")
     truth, why = set(), {}
     for table in sqlite.tables(path):
         info = sqlite.query(path, f"SELECT name, pk FROM pragma_table_info('{table}')")

@@ -28,5 +28,6 @@ CASES = {
         ('TABLES_WITHOUT_ID = {"django_session", "sqlite_sequence", "auth_user"}',
          "'auth_user' is not one of them: its primary key is id"),
         ('TABLES_WITHOUT_ID = "django_session"', "not str"),
+        ("TABLES_WITHOUT_ID = []", "TABLES_WITHOUT_ID is still empty"),
     ],
 }
