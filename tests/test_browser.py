@@ -384,3 +384,29 @@ def test_the_web_edition_draws_diagrams_opens_every_link_loads_nothing_from_the_
     assert not outside, f"the site loaded from the network: {outside}"
     assert not failed and not errors, failed + errors
     assert len(targets) > len(site.site_map())  # the pages, and the notebook files they link
+
+
+def test_the_web_edition_folds_what_happened_after_a_check_and_wraps_messages_at_words(browser, tmp_path):
+    """Every lesson's page, opened from its file in a window a little wider than a phone's: what
+    happened after each check is folded and closed, and every error message wraps at words
+    (nbconvert's style breaks lines inside words)."""
+    from course import site
+
+    folder = tmp_path / "site"
+    site.build(folder)
+    folded, drawn = 0, {}
+    with browser.new_context(viewport={"width": 720, "height": 900}) as context:
+        page = context.new_page()
+        for lesson in SERIES:
+            page.goto((folder / f"{lesson.stem}.html").as_uri())
+            outcomes = page.locator("details", has_text=OUTCOME_SUMMARY)
+            for i in range(outcomes.count()):
+                assert outcomes.nth(i).get_attribute("open") is None, lesson.name
+                assert not outcomes.nth(i).locator("p, pre, ul").first.is_visible(), f"{lesson.name}: shown"
+                folded += 1
+            errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+            drawn[lesson.name] = [errors.nth(i).evaluate(SPLIT_WORDS) for i in range(errors.count())]
+    assert folded >= len(SERIES), "what happened after the checks is folded"
+    assert any(d["lines"] > 1 for found in drawn.values() for d in found), "no error message long enough"
+    split = {name: [d["split"] for d in found if d["split"]] for name, found in drawn.items()}
+    assert not any(split.values()), f"words split in error messages: {split}"
