@@ -350,7 +350,8 @@ def test_the_web_edition_draws_diagrams_opens_every_link_loads_nothing_from_the_
             page.goto((folder / name).as_uri())
             diagrams = page.locator(".jp-Mermaid")
             for i in range(diagrams.count()):  # drawn by Mermaid as an image, not shown as an error
-                image = diagrams.nth(i).locator("figure img")
+                diagrams.nth(i).evaluate("d => d.closest('details') && (d.closest('details').open = true)")
+                image = diagrams.nth(i).locator("figure img")  # (a fold opened: what happened after a check)
                 image.wait_for(timeout=15000)
                 assert "jp-mod-warning" not in diagrams.nth(i).get_attribute("class"), name
                 width = image.evaluate("i => i.decode().then(() => i.getBoundingClientRect().width)")
