@@ -36,7 +36,8 @@ Used by the notebooks:
   checks, named after its notebook (``exercises.routers`` for the lesson ``NN_routers.ipynb``), found without
   a list; ``exercises.judges``, what every check shares (its verdict, shown as the line the learner
   reads and as a result of the MIME type ``application/vnd.course.check+json``, the data ``grade``
-  reads); ``exercises.probes``, the looks into the learner's project several lessons share.
+  reads; in JupyterLab a failing check's message also wraps at words and scrolls into view);
+  ``exercises.probes``, the looks into the learner's project several lessons share.
   ``checks`` is its old name, kept for student copies written before the rename (the project's own
   ``core/checks.py`` holds Django system checks).
 

@@ -5,9 +5,12 @@ series into ``student/`` (ignored by git), with the index; a copy that is there 
 learner's and is never overwritten (``--replace`` moves it into ``student/replaced/`` first).
 In each copy, a cell tagged ``solution`` gets the stub kept in its metadata, the solution moves
 into a collapsed "Show a worked solution" block after the exercise's check cell (after a collapsed
-hint, where the metadata holds one), and the outputs of exercise cells are cleared; the copy's
-metadata records the course's version (``course.version``). The committed notebooks keep the
-solutions: they are what nbval checks.
+hint, where the metadata holds one), the Markdown cell after a check (what happened, and why) is
+folded up to its first heading, and the outputs of exercise cells are cleared. The folded cells
+are read-only, so a double-click (with the learner's JupyterLab settings) leaves them folded. The
+first cell of a lesson with exercises says where Run All stops, and the index is worded for a
+learner in ``student/``. The copy's metadata records the course's version (``course.version``).
+The committed notebooks keep the solutions: they are what nbval checks.
 
 A copy that cannot be read (a save cut short by a crash or a full disk) is left as it is, with one
 line saying what is wrong and the way back (JupyterLab's checkpoint of it, when there is one), and
@@ -34,23 +37,70 @@ STUDENT = REPO / "student"
 
 SOLUTION_SUMMARY = "Show a worked solution (try first: the check tells you what is wrong)"
 HINT_SUMMARY = "Show a hint (after the check's message, before the solution)"
+OUTCOME_SUMMARY = "What happened, and why (open it after your check passes)"
+# Said in the first cell of every lesson with exercises (the check's red box scrolls itself into view:
+# course.exercises.judges).
+WHERE_IT_STOPPED = ("> **Where Run All stops.** *Run › Run All Cells* (or *Kernel › Restart Kernel and Run "
+                    "All Cells…*) stops at the first check whose answer is not right yet, and the page "
+                    "scrolls to its red message: fix the cell above it, run the check again, then *Run › "
+                    "Run Selected Cell and All Below* goes on from there.")
+HEADING = re.compile(r"^#{1,6}(\s|$)")  # a Markdown heading line: where a folded outcome ends
+FENCE = re.compile(r"^\s*(```|~~~)")  # a code fence: a '#' line inside it is code, not a heading
+NAV_START = "<!-- nav:start -->"  # the navigation bar is never folded
+
+
+def _folded(summary: str, body: str) -> nbformat.NotebookNode:
+    """A read-only Markdown cell holding ``body`` in a closed ``<details>`` under ``summary``:
+    JupyterLab keeps a read-only cell rendered on a double-click (jupyter-settings/learner/)."""
+    cell = nbformat.v4.new_markdown_cell(f"<details><summary>{summary}</summary>\n\n{body}\n\n</details>")
+    cell.metadata["editable"] = False
+    return cell
 
 
 def _solution_block(source: str) -> nbformat.NotebookNode:
-    text = f"<details><summary>{SOLUTION_SUMMARY}</summary>\n\n```python\n{source}\n```\n\n</details>"
-    return nbformat.v4.new_markdown_cell(text)
+    return _folded(SOLUTION_SUMMARY, f"```python\n{source}\n```")
 
 
 def _hint_block(hint: str) -> nbformat.NotebookNode:
-    text = f"<details><summary>{HINT_SUMMARY}</summary>\n\n{hint}\n\n</details>"
-    return nbformat.v4.new_markdown_cell(text)
+    return _folded(HINT_SUMMARY, hint)
+
+
+def split_at_heading(markdown: str) -> tuple[str, str]:
+    """``markdown`` cut before its first heading line (or navigation bar), code fences aside: the
+    part before it (stripped) and the rest."""
+    lines, fenced = markdown.splitlines(keepends=True), False
+    for index, line in enumerate(lines):
+        if FENCE.match(line):
+            fenced = not fenced
+        elif not fenced and (HEADING.match(line) or line.startswith(NAV_START)):
+            return "".join(lines[:index]).strip(), "".join(lines[index:])
+    return markdown.strip(), ""
+
+
+def _outcome(cell: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    """The Markdown cell after a check as the copy shows it: what happened, and why, folded up to
+    its first heading; what comes from the heading on stays visible, in a cell of its own."""
+    before, after = split_at_heading(cell.source)
+    if not before:
+        return [cell]
+    folded = _folded(OUTCOME_SUMMARY, before)
+    folded.id, cells = cell.id, [folded]
+    if after:
+        cell.source, cell.id = after, f"{cell.id}-next"
+        cells.append(cell)
+    return cells
 
 
 def student_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Return the student version of a teacher notebook (the argument is not changed)."""
     nb = nbformat.from_dict(nb)  # a deep copy
-    cells, pending, hint = [], None, None
+    cells, pending, hint, after_check = [], None, None, False
     for cell in nb.cells:
+        if after_check and cell.cell_type == "markdown":
+            cells += _outcome(cell)
+            after_check = False
+            continue
+        after_check = CHECK in tags(cell)
         if SOLUTION in tags(cell):
             pending, hint = cell.source, cell.metadata[COURSE].get(HINT)
             cell.source = cell.metadata[COURSE][STUB]
@@ -66,6 +116,9 @@ def student_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             cells.append(_solution_block(pending))
             cells[-1].id = f"{cell.id}-solution"
             pending = None
+    if any(CHECK in tags(cell) for cell in cells):
+        first = next(cell for cell in cells if cell.cell_type == "markdown")
+        first.source = f"{first.source.rstrip()}\n\n{WHERE_IT_STOPPED}"
     nb.cells = cells
     nb.metadata.setdefault(COURSE, {})[VERSION] = __version__  # what the grades record
     return nb
@@ -78,6 +131,21 @@ def unlinked_outside(markdown: str) -> str:
     """``markdown`` with each link that leaves the lessons' folder (``[README](../README.md)``) left
     as its text: the learner's JupyterLab serves student/ alone, where such a link opens nothing."""
     return OUTSIDE.sub(r"\1", markdown)
+
+
+COPIES = re.compile(r"<!-- copies:start -->.*?<!-- copies:end -->", re.S)  # the index's words on the copies
+YOUR_COPIES = """<!-- copies:start -->
+These are your own copies of the lessons, in `student/`: the exercises are yours to do, each with its
+check cell, a folded hint and a folded worked solution. `make student` (in the course's folder) never
+overwrites them: it writes the copy of a lesson that is missing, and `make student REPLACE=yes` moves
+yours into `student/replaced/` before writing fresh ones.
+<!-- copies:end -->"""
+
+
+def index_for_learners(markdown: str) -> str:
+    """The index as student/ holds it: no link out of the folder, and its words on the student copies
+    said to a learner who is reading them."""
+    return COPIES.sub(lambda _: YOUR_COPIES, unlinked_outside(markdown))
 
 
 def _for_learners(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -128,7 +196,7 @@ def write_all(folder: Path = STUDENT, replace: bool = False) -> list[str]:
         if old.name not in lessons:  # a lesson renamed or renumbered since this copy was written
             done.append(f"kept {_shown(old)}: no lesson has that name any more (the series was "
                         "renumbered); your work in it stays, and the lesson's new copy is beside it")
-    index = unlinked_outside(INDEX.read_text(encoding="utf-8"))  # generated, never edited: always the newest
+    index = index_for_learners(INDEX.read_text(encoding="utf-8"))  # generated, never edited: the newest
     (folder / INDEX.name).write_text(index, encoding="utf-8")
     return done
 

@@ -4,7 +4,10 @@ JupyterLab is started by ``make lab`` itself, typed in a throwaway copy of the c
 environment linked), so that nothing of the repository or of a learner's own ``student/`` is
 touched. For every copy: its navigation bar holds real links, "next" opens the next notebook
 and "Contents" the rendered index; Restart Kernel and Run All leaves no dev server or PostgreSQL
-running (Run All stops at the first exercise the copy leaves to the learner). The web edition
+running (Run All stops at the first exercise the copy leaves to the learner), and where it stopped
+is in view: the check's red message, which says the answer is still the stub, wrapped at words in a
+narrow window; what happened after that check folded and closed, and a double-click on a folded
+block leaves it folded. The web edition
 (``make site``), opened from its files: diagrams drawn, every link opens, nothing loaded from the
 network. Needs Chromium
 (Debian's ``chromium`` package, or set CHROMIUM to its path) and the ``browser`` extra (Playwright).
@@ -24,7 +27,9 @@ import pytest
 from conftest import LAB_TOKEN, copy_of_the_course, documented_lab
 
 from course import cli, series
-from course.series import notebooks
+from course.lessonformat import CHECK, COURSE, ON_STUB
+from course.series import notebooks, tags
+from course.student import OUTCOME_SUMMARY
 
 pytestmark = pytest.mark.browser
 SERIES = notebooks()
@@ -110,6 +115,81 @@ def test_restart_and_run_all_on_a_learner_copy_leaves_nothing_running(lab, page,
     while course_processes(root) and time.monotonic() < deadline:
         time.sleep(0.5)
     assert not course_processes(root), f"left running after Run All: {course_processes(root)}"
+    where_run_all_stopped(page, root / "student" / notebook.name, notebook)
+
+
+# The words of a box's text that the browser drew over more than one line (split inside the word)
+# although they fit on one, and how many lines the text takes.
+SPLIT_WORDS = """box => {
+  const split = [], lines = new Set(), pre = box.querySelector("pre") || box, nodes = [];
+  const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) nodes.push(node);
+  const probe = pre.appendChild(document.createElement("span"));
+  probe.style.whiteSpace = "nowrap";
+  const fits = word => {
+    probe.textContent = word;
+    return probe.getBoundingClientRect().width <= pre.clientWidth;
+  };
+  for (const node of nodes) {
+    for (const word of node.data.matchAll(/\\S+/g)) {
+      const range = document.createRange();
+      range.setStart(node, word.index);
+      range.setEnd(node, word.index + word[0].length);
+      const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+      tops.forEach(top => lines.add(top));
+      if (tops.size > 1 && fits(word[0])) split.push(word[0]);
+    }
+  }
+  probe.remove();
+  return {split, lines: lines.size};
+}"""
+
+
+def where_run_all_stopped(page, copy_path: Path, lesson: Path) -> None:
+    """After Restart and Run All on the learner's copy ``copy_path`` of ``lesson``: the first check's
+    red message is in view and says the answer is still the stub (its ``course.on_stub``); in a narrow
+    window it wraps at words; what happened after that check is folded and closed; a double-click on
+    its folded worked solution, or on that outcome, leaves it folded."""
+    copy = nbformat.read(copy_path, as_version=4)
+    checks = [i for i, cell in enumerate(copy.cells) if CHECK in tags(cell)]
+    if not checks:
+        return  # a lesson without exercises: Run All ran to the end
+    first = copy.cells[checks[0]]
+    on_stub = next(c for c in nbformat.read(lesson, as_version=4).cells if c.get("id") == first.id
+                   ).metadata[COURSE][ON_STUB]
+    panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    cell = panel.locator(f'.jp-Cell[data-windowed-list-index="{checks[0]}"]')
+    red = cell.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+    red.wait_for(timeout=10000)
+    page.wait_for_timeout(1500)  # the check's cell scrolls itself into view once drawn
+    box, height = red.bounding_box(), page.viewport_size["height"]
+    assert 0 <= box["y"] and box["y"] + box["height"] <= height, f"{lesson.name}: its red box is out of view"
+    said = " ".join(red.inner_text().split())
+    assert on_stub in said, f"{lesson.name}: the untouched stub's check said {said!r}"
+    until = (checks[1:] or [len(copy.cells)])[0]  # the cells after the first check, up to the next one
+    folded = [i for i in range(checks[0] + 1, until) if copy.cells[i].id == f"{first.id}-solution"
+              or copy.cells[i].source.startswith(f"<details><summary>{OUTCOME_SUMMARY}")]
+    assert folded, f"{lesson.name}: the first check has no folded solution"
+    for index in folded:
+        block = panel.locator(f'.jp-Cell[data-windowed-list-index="{index}"]')
+        block.scroll_into_view_if_needed()
+        details = block.locator("details")
+        assert details.count() == 1 and details.get_attribute("open") is None, f"{lesson.name}: shown open"
+        block.locator(".jp-RenderedMarkdown").dblclick()
+        page.wait_for_timeout(500)
+        assert block.locator(".jp-RenderedMarkdown").is_visible(), f"{lesson.name}: a double-click opened it"
+        assert not block.locator(".jp-InputArea-editor").is_visible(), f"{lesson.name}: its source is shown"
+        assert details.get_attribute("open") is None and not details.locator("p, pre").first.is_visible()
+    size = page.viewport_size
+    page.set_viewport_size({"width": 640, "height": size["height"]})  # a narrow window: the message wraps
+    try:
+        red.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        drawn = red.evaluate(SPLIT_WORDS)
+    finally:
+        page.set_viewport_size(size)
+    assert drawn["lines"] > 1 and drawn["split"] == [], f"{lesson.name}: words split in the message: {drawn}"
+    assert re.search(r"\b(stub|still)\b", on_stub), f"{lesson.name}: {on_stub!r} says nothing of the stub"
 
 
 def restart_and_run_all(page, base: str, name: str) -> None:
@@ -120,7 +200,7 @@ def restart_and_run_all(page, base: str, name: str) -> None:
     open_notebook(page, base, name)
     page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=120000)
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Run$")).click(timeout=30000)
-    page.get_by_text("Restart Kernel and Run All Cells…").click()
+    page.locator(".lm-Menu-itemLabel", has_text="Restart Kernel and Run All Cells…").click()
     page.locator(".jp-Dialog-button.jp-mod-accept").click()
     indicator = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator")
     try:  # restarting, then busy until Run All ends or stops at the first exercise left to do
@@ -270,7 +350,8 @@ def test_the_web_edition_draws_diagrams_opens_every_link_loads_nothing_from_the_
             page.goto((folder / name).as_uri())
             diagrams = page.locator(".jp-Mermaid")
             for i in range(diagrams.count()):  # drawn by Mermaid as an image, not shown as an error
-                image = diagrams.nth(i).locator("figure img")
+                diagrams.nth(i).evaluate("d => d.closest('details') && (d.closest('details').open = true)")
+                image = diagrams.nth(i).locator("figure img")  # (a fold opened: what happened after a check)
                 image.wait_for(timeout=15000)
                 assert "jp-mod-warning" not in diagrams.nth(i).get_attribute("class"), name
                 width = image.evaluate("i => i.decode().then(() => i.getBoundingClientRect().width)")
@@ -304,3 +385,29 @@ def test_the_web_edition_draws_diagrams_opens_every_link_loads_nothing_from_the_
     assert not outside, f"the site loaded from the network: {outside}"
     assert not failed and not errors, failed + errors
     assert len(targets) > len(site.site_map())  # the pages, and the notebook files they link
+
+
+def test_the_web_edition_folds_what_happened_after_a_check_and_wraps_messages_at_words(browser, tmp_path):
+    """Every lesson's page, opened from its file in a window a little wider than a phone's: what
+    happened after each check is folded and closed, and every error message wraps at words
+    (nbconvert's style breaks lines inside words)."""
+    from course import site
+
+    folder = tmp_path / "site"
+    site.build(folder)
+    folded, drawn = 0, {}
+    with browser.new_context(viewport={"width": 720, "height": 900}) as context:
+        page = context.new_page()
+        for lesson in SERIES:
+            page.goto((folder / f"{lesson.stem}.html").as_uri())
+            outcomes = page.locator("details", has_text=OUTCOME_SUMMARY)
+            for i in range(outcomes.count()):
+                assert outcomes.nth(i).get_attribute("open") is None, lesson.name
+                assert not outcomes.nth(i).locator("p, pre, ul").first.is_visible(), f"{lesson.name}: shown"
+                folded += 1
+            errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+            drawn[lesson.name] = [errors.nth(i).evaluate(SPLIT_WORDS) for i in range(errors.count())]
+    assert folded >= len(SERIES), "what happened after the checks is folded"
+    assert any(d["lines"] > 1 for found in drawn.values() for d in found), "no error message long enough"
+    split = {name: [d["split"] for d in found if d["split"]] for name, found in drawn.items()}
+    assert not any(split.values()), f"words split in error messages: {split}"

@@ -27,7 +27,7 @@ from bs4 import BeautifulSoup
 from course import series, site
 from course.lessonformat import CHECK, COURSE, SOLUTION, STUB
 from course.series import REPO, notebooks, tags
-from course.student import SOLUTION_SUMMARY, student_copy
+from course.student import OUTCOME_SUMMARY, SOLUTION_SUMMARY, split_at_heading, student_copy
 
 LESSONS = notebooks()
 ROUTERS = f"notebooks/{series.lesson('routers').name}"  # a lesson's source, as the site map names it
@@ -145,6 +145,18 @@ def _shows_the_student_copy(built: Path, lesson: Path) -> None:
         assert printed.strip() and " ".join(printed.split()) in folded  # what its check printed, for real
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     assert len(inputs) == len(code_cells), lesson.name
+    after = [nb.cells[i + 1] for i, c in enumerate(nb.cells[:-1]) if CHECK in tags(c)]
+    outcomes = [c for c in after if c.cell_type == "markdown" and split_at_heading(c.source)[0]]
+    folded = [d for d in page.select("details") if OUTCOME_SUMMARY in d.summary.get_text()]
+    assert len(folded) == len(outcomes), f"{lesson.name}: what happened after a check is folded"
+    assert all(not d.has_attr("open") for d in folded)
+
+
+def test_output_lines_wrap_at_words_on_the_web_edition(built):
+    """nbconvert's JupyterLab style breaks output lines inside words (``word-break: break-all``): the
+    course's style, in every page, wraps them at words (test_browser.py sees it drawn)."""
+    text = soup(built, f"{series.lesson('routers').stem}.html").decode()
+    assert re.search(r"\.jp-OutputArea-output pre \{ word-break: normal; overflow-wrap: break-word; \}", text)
 
 
 @pytest.mark.slow

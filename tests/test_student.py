@@ -15,7 +15,15 @@ from course.exercises.judges import RIGHT, result_in
 from course.lessonformat import CHECK, COURSE, EXERCISE, SOLUTION, STUB, VERSION
 from course.navigation import INDEX
 from course.series import NOTEBOOKS, notebooks, tags
-from course.student import HINT_SUMMARY, SOLUTION_SUMMARY, student_copy, write_all
+from course.student import (
+    HINT_SUMMARY,
+    OUTCOME_SUMMARY,
+    SOLUTION_SUMMARY,
+    WHERE_IT_STOPPED,
+    split_at_heading,
+    student_copy,
+    write_all,
+)
 
 WITH_EXERCISES = notebooks()[1:]  # the first lesson has none
 
@@ -161,3 +169,73 @@ def test_every_link_in_the_learners_copies_opens_something_in_their_folder(tmp_p
             if not target.startswith(("http://", "https://", "#")):
                 assert (tmp_path / target.split("#")[0]).is_file(), f"{path.name} links to {target}"
     assert "[README](../README.md)" in INDEX.read_text(encoding="utf-8"), "the repository's index keeps it"
+
+
+def _lesson(*cells) -> nbformat.NotebookNode:
+    """A small teacher notebook: a first Markdown cell, then ``cells`` ((kind, source, tags) each)."""
+    made = [nbformat.v4.new_markdown_cell("# 99 · A lesson\n\nWhat you will learn.")]
+    for kind, source, cell_tags in cells:
+        cell = getattr(nbformat.v4, f"new_{kind}_cell")(source)
+        cell.metadata["tags"] = list(cell_tags)
+        made.append(cell)
+    made[1].metadata[COURSE] = {STUB: "PREDICT = None", "hint": "Look at the router."}
+    return nbformat.v4.new_notebook(cells=made)
+
+
+def test_what_happened_after_a_check_is_folded_up_to_its_first_heading():
+    outcome = "`False`: the post went to the primary.\n\n```python\n# not a heading\n```\n\n## Next\n\nMore."
+    teacher = _lesson(("code", "PREDICT = False", [SOLUTION]), ("code", "check(PREDICT)", [CHECK]),
+                      ("markdown", outcome, []))
+    copy = student_copy(teacher)
+    sources = [c.source for c in copy.cells]
+    folded = next(c for c in copy.cells if OUTCOME_SUMMARY in c.source)
+    assert folded.source.startswith(f"<details><summary>{OUTCOME_SUMMARY}</summary>\n\n`False`")
+    assert "# not a heading" in folded.source and "## Next" not in folded.source
+    assert folded.source.endswith("</details>") and folded.metadata["editable"] is False
+    assert sources[-1] == "## Next\n\nMore.", "the new section stays visible, in a cell of its own"
+    assert [c.id for c in copy.cells][-2:] == [teacher.cells[3].id, f"{teacher.cells[3].id}-next"]
+    kinds = {"hint": HINT_SUMMARY, "solution": SOLUTION_SUMMARY, "outcome": OUTCOME_SUMMARY,
+             "check": "check("}
+    order = [next(k for k, v in kinds.items() if v in src) for src in sources[2:-1]]
+    assert order == ["check", "hint", "solution", "outcome"], "the outcome comes after the hint and solution"
+    assert all(c.metadata.get("editable") is False for c in copy.cells if "<details>" in c.source)
+    assert nbformat.validate(copy) is None
+
+
+@pytest.mark.parametrize("markdown, folded, rest", [
+    ("## Key points\n\n- one", "", "## Key points\n\n- one"),
+    ("All of it.", "All of it.", ""),
+    ("Why.\n#not a heading\n# Next", "Why.\n#not a heading", "# Next"),
+    ("Why.\n\n---\n<!-- nav:start -->\n[Contents](README.md)\n<!-- nav:end -->", "Why.\n\n---",
+     "<!-- nav:start -->\n[Contents](README.md)\n<!-- nav:end -->"),
+])
+def test_the_fold_ends_at_a_heading_line_or_the_navigation_bar(markdown, folded, rest):
+    assert split_at_heading(markdown) == (folded, rest)
+
+
+def test_a_markdown_cell_that_starts_with_a_heading_after_a_check_is_left_as_it_is():
+    teacher = _lesson(("code", "PREDICT = False", [SOLUTION]), ("code", "check(PREDICT)", [CHECK]),
+                      ("markdown", "## Key points", []))
+    copy = student_copy(teacher)
+    assert copy.cells[-1].source == "## Key points" and copy.cells[-1].id == teacher.cells[-1].id
+    assert not any(OUTCOME_SUMMARY in c.source for c in copy.cells)
+
+
+@pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.stem)
+def test_no_outcome_after_a_check_is_visible_in_a_copy_and_the_first_cell_says_where_run_all_stops(path):
+    teacher = nbformat.read(path, as_version=4)
+    copy = student_copy(teacher)
+    after = [teacher.cells[i + 1] for i, c in enumerate(teacher.cells[:-1]) if CHECK in tags(c)]
+    for cell in (c for c in after if c.cell_type == "markdown" and split_at_heading(c.source)[0]):
+        shown = next(c for c in copy.cells if c.id == cell.id)
+        assert shown.source.startswith(f"<details><summary>{OUTCOME_SUMMARY}"), cell.id
+    assert copy.cells[0].source.endswith(WHERE_IT_STOPPED)
+    assert not student_copy(nbformat.read(notebooks()[0], as_version=4)).cells[0].source.endswith(
+        WHERE_IT_STOPPED), "a lesson without exercises has no check to stop at"
+
+
+def test_the_learners_index_speaks_to_a_learner_in_student(tmp_path):
+    write_all(tmp_path)
+    index = (tmp_path / "README.md").read_text(encoding="utf-8")
+    assert "are written to `student/` by" in INDEX.read_text(encoding="utf-8"), "the repository's index"
+    assert "are written to `student/`" not in index and "These are your own copies" in index

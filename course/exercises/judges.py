@@ -7,7 +7,8 @@ answer is right and raises ``Incorrect(message)`` with what is wrong and where t
 the learner reads (``RIGHT`` and the message, or the one-line error), and as data, a display of the course's
 own MIME type (``MIME``) holding ``{"passed", "check", "message", "compared"}``. JupyterLab draws
 nothing for a MIME type it does not know, nbval compares it like any output, and the grader reads
-it instead of the printed text, which a learner's ``print`` could forge.
+it instead of the printed text, which a learner's ``print`` could forge. A check that fails also
+shows ``LOOK`` (``in_view``), for JupyterLab: its red message wraps at words, and scrolls into view.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +25,18 @@ from course.errors import PACKAGE, CourseError
 
 MIME = "application/vnd.course.check+json"  # the type of a check's result in its cell's output
 RIGHT = "✓ Correct"  # how the line a learner reads starts when the answer is right
+
+# Shown (as HTML) above the red message of a check that fails. JupyterLab runs it only as an output
+# of the running session (a saved one is untrusted elsewhere: its style and script are removed, and
+# nothing shows), and only just after the check ran (not when the notebook is opened again): the
+# message wraps at words (JupyterLab's output style breaks lines inside words: "auth_d b"), and the
+# cell scrolls to the middle of the window, where Run All stopped.
+LOOK = """<style>.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"] pre {{
+  word-break: normal; overflow-wrap: break-word; }}</style>
+<script>(() => {{ if (Math.abs(Date.now() - {now}) > {fresh}) return;
+  const cell = document.currentScript && document.currentScript.closest(".jp-Cell");
+  if (cell) setTimeout(() => cell.scrollIntoView({{block: "center"}}), 500); }})();</script>"""
+FRESH_MS = 30000  # how long after the check ran its cell still scrolls into view when drawn
 
 __all__ = ["Incorrect", "NotReady", "OutdatedCheck"]  # what course.exercises exports of this module
 
@@ -71,6 +85,17 @@ def show(found: dict) -> None:
     display({MIME: found}, raw=True)
 
 
+def in_view() -> None:
+    """Put ``LOOK`` into the running cell's output: its red message wraps at words and scrolls into
+    view in JupyterLab (an HTML display without text: nothing anywhere else, nor outside IPython)."""
+    from IPython import get_ipython
+    from IPython.display import display
+
+    if get_ipython() is None:
+        return
+    display({"text/html": LOOK.format(now=int(time.time() * 1000), fresh=FRESH_MS)}, raw=True)
+
+
 def result_in(outputs: list) -> dict | None:
     """The check result that a cell's ``outputs`` (nbformat's) carry, the last one shown (the check's
     own, after anything the learner's code showed while it ran), or None."""
@@ -88,12 +113,14 @@ def judged(check):
         try:
             verdict = check(*args, **kwargs)
         except Incorrect as error:
+            in_view()
             show(result(check.__name__, False, f"{type(error).__name__}: {error}", error.compared))
             raise
         except CourseError:
             raise
         except Exception as error:
             first = (str(error).splitlines() or [""])[0]
+            in_view()
             raise NotReady(f"This check could not run ({type(error).__name__}: {first}). Run the cells above "
                            "it in order, from the notebook's first cell (Run › Run All Above Selected "
                            "Cell), then this one again.") from None
