@@ -71,6 +71,53 @@ def test_the_course_errors_of_a_check_pass_through_as_they_are(shown):
     assert shown == []
 
 
+class Shell:
+    """IPython's record of the cell run last, as ``answer_ran`` reads it."""
+
+    def __init__(self, error: BaseException | None = None, before_exec: bool = False):
+        self.last_execution_succeeded = error is None
+        errors = {"error_before_exec": error, "error_in_exec": None} if before_exec else {
+            "error_before_exec": None, "error_in_exec": error}
+        self.last_execution_result = type("Result", (), errors)()
+
+
+@pytest.mark.parametrize("error, before_exec, message", [
+    (SyntaxError("'(' was never closed"), True, "(SyntaxError: '(' was never closed), so your answer still"),
+    (NameError("name 'Post' is not defined"), False, "failed (NameError: name 'Post' is not defined)"),
+])
+def test_a_check_run_after_its_answer_failed_says_so_instead_of_grading_the_old_answer(
+        monkeypatch, shown, error, before_exec, message):
+    import IPython
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: Shell(error, before_exec))
+    monkeypatch.setattr(judges, "in_view", lambda: None)
+    graded = []
+
+    @judged_as("check_sample")
+    def check_sample(answer):
+        graded.append(answer)
+    with pytest.raises(Incorrect, match=re.escape(message)):
+        check_sample("the old answer")
+    assert graded == [] and shown[0]["passed"] is False and "Fix that cell" in shown[0]["message"]
+
+
+@pytest.mark.parametrize("shell", [None, Shell(), Shell(Incorrect("the same check, run again"))],
+                         ids=["no kernel", "the answer ran", "a check's own verdict"])
+def test_a_check_grades_the_answer_when_the_cell_before_did_not_fail_with_the_learners_error(
+        monkeypatch, shown, shell):
+    import IPython
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    monkeypatch.setattr(judges, "in_view", lambda: None)
+
+    @judged_as("check_sample")
+    def check_sample(answer):
+        return Correct(f"{answer} it is.", {})
+
+    check_sample("b")
+    assert shown[0]["passed"] is True
+
+
 def judged_as(name: str):
     """``judges.judged``, for a function defined in a test (named ``name``, as a lesson's check)."""
     def decorate(function):

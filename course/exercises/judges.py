@@ -111,6 +111,7 @@ def judged(check):
     @functools.wraps(check)
     def run(*args, **kwargs) -> None:
         try:
+            answer_ran()
             verdict = check(*args, **kwargs)
         except Incorrect as error:
             in_view()
@@ -128,6 +129,26 @@ def judged(check):
         print(line)
         show(result(check.__name__, True, line, verdict.compared))
     return run
+
+
+def answer_ran() -> None:
+    """Raise ``Incorrect`` when the cell run just before this check failed with an error of the
+    learner's code (a ``SyntaxError`` in the answer, a ``NameError``…): the names it should have set
+    still hold what an earlier run gave them, and the check would grade that instead. A check's own
+    verdict (the same check run again) does not count."""
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    last = getattr(shell, "last_execution_result", None)
+    if shell is None or last is None or shell.last_execution_succeeded:
+        return
+    error = last.error_before_exec or last.error_in_exec
+    if error is None or isinstance(error, CourseError):
+        return
+    first = error.msg if isinstance(error, SyntaxError) else (str(error).splitlines() or [""])[0]
+    raise Incorrect(f"The cell run just before this check failed ({type(error).__name__}: {first}), so your "
+                    "answer still holds what it held before. Fix that cell and run it without an error, then "
+                    "run this check again.")
 
 
 def your_line(error: BaseException) -> str:
