@@ -74,11 +74,13 @@ def test_the_course_errors_of_a_check_pass_through_as_they_are(shown):
 class Shell:
     """IPython's record of the cell run last, as ``answer_ran`` reads it."""
 
-    def __init__(self, error: BaseException | None = None, before_exec: bool = False):
+    def __init__(self, error: BaseException | None = None, before_exec: bool = False, cell: str = "A = ("):
         self.last_execution_succeeded = error is None
+        self.user_ns = {"_ih": ["", cell, "check_sample(A)"]}
         errors = {"error_before_exec": error, "error_in_exec": None} if before_exec else {
             "error_before_exec": None, "error_in_exec": error}
-        self.last_execution_result = type("Result", (), errors)()
+        info = type("Info", (), {"raw_cell": cell})()
+        self.last_execution_result = type("Result", (), {**errors, "info": info})()
 
 
 @pytest.mark.parametrize("error, before_exec, message", [
@@ -101,8 +103,9 @@ def test_a_check_run_after_its_answer_failed_says_so_instead_of_grading_the_old_
     assert graded == [] and shown[0]["passed"] is False and "Fix that cell" in shown[0]["message"]
 
 
-@pytest.mark.parametrize("shell", [None, Shell(), Shell(Incorrect("the same check, run again"))],
-                         ids=["no kernel", "the answer ran", "a check's own verdict"])
+@pytest.mark.parametrize("shell", [None, Shell(), Shell(Incorrect("not b")),
+                                   Shell(NotReady("run the cells above"), cell="check_sample(A)")],
+                         ids=["no kernel", "the answer ran", "a check's verdict", "this check run again"])
 def test_a_check_grades_the_answer_when_the_cell_before_did_not_fail_with_the_learners_error(
         monkeypatch, shown, shell):
     import IPython

@@ -132,10 +132,10 @@ def judged(check):
 
 
 def answer_ran() -> None:
-    """Raise ``Incorrect`` when the cell run just before this check failed with an error of the
-    learner's code (a ``SyntaxError`` in the answer, a ``NameError``…): the names it should have set
-    still hold what an earlier run gave them, and the check would grade that instead. A check's own
-    verdict (the same check run again) does not count."""
+    """Raise ``Incorrect`` when the cell run just before this check, another cell, failed (a
+    ``SyntaxError`` in the answer, a ``NameError``, a command that failed…): the names it should
+    have set still hold what an earlier run gave them, and the check would grade that instead. A
+    check's verdict, or this same cell run again, does not count."""
     from IPython import get_ipython
 
     shell = get_ipython()
@@ -143,7 +143,9 @@ def answer_ran() -> None:
     if shell is None or last is None or shell.last_execution_succeeded:
         return
     error = last.error_before_exec or last.error_in_exec
-    if error is None or isinstance(error, CourseError):
+    this_cell = (shell.user_ns.get("_ih") or [""])[-1]
+    if error is None or isinstance(error, (Incorrect, NotReady, OutdatedCheck)) or (
+            getattr(last.info, "raw_cell", None) == this_cell):
         return
     first = error.msg if isinstance(error, SyntaxError) else (str(error).splitlines() or [""])[0]
     raise Incorrect(f"The cell run just before this check failed ({type(error).__name__}: {first}), so your "

@@ -103,7 +103,7 @@ def check_experiment_migrated(files: dict[str, str] | None = None,
     every = _recorded(reference)
     done = {alias: _recorded(path) for alias, path in files.items()}
     if not any(done.values()):
-        raise Incorrect("The experiment's files are still not migrated, as with the stub: run one migrate "
+        raise Incorrect("The experiment's files are still not migrated: run one migrate "
                         "per alias, each with --settings=core.settings.experiment. Without it, manage.py "
                         "migrates the project's own files, which are migrated already.")
     for alias, count in done.items():

@@ -207,9 +207,9 @@ def _nudge(mine: tuple, django: tuple, project: tuple) -> str:
     if mine == project != django:
         return " Does your function ask the router it is given, or django.db.router?"
     if mine[2] == set(settings.DATABASES) != django[2]:
-        return (" allow_migrate(alias, app_label) takes an app label: given a model instead, no router "
-                "recognises its app, each answers None, and None allows. allow_migrate_model takes a "
-                "model.")
+        return (" Every alias comes out allowed: does your function ask the router about each alias? "
+                "allow_migrate(alias, app_label) takes an app label (given a model instead, no router "
+                "recognises its app, each answers None, and None allows); allow_migrate_model takes a model.")
     if mine[2] < django[2]:
         return " Ask about every alias of settings.DATABASES."
     if mine[1] == django[0] != django[1]:

@@ -18,9 +18,9 @@ def migrate(aliases="['auth_db', 'acmeapp_db']", args=QUIET) -> str:
 
 CASES = {
     "check_experiment_migrated": [  # in this order: each answer finds the files the one before left
-        ("# nothing yet", "The experiment's files are still not migrated, as with the stub"),
+        ("# nothing yet", "The experiment's files are still not migrated: run one migrate per alias"),
         (migrate(args='f"--database={alias}", "-v", "0"'),
-         "The experiment's files are still not migrated, as with the stub"),
+         "The experiment's files are still not migrated: run one migrate per alias"),
         (migrate(args=f"{SETTINGS}"), "migrate --settings=core.settings.experiment failed"),
         (migrate(aliases="['auth', 'acmeapp']"),
          "migrate --database=auth --settings=core.settings.experiment -v 0 failed"),

@@ -88,6 +88,7 @@ CASES = {
          "where_each_model_goes still gives (None, None, set()) for every model, as the stub does"),
         (where(migrates="{a for a in settings.DATABASES if router.allow_migrate(a, model)}"),
          "allow_migrate(alias, app_label) takes an app label"),
+        (where(migrates="set(settings.DATABASES)"), "does your function ask the router about each alias?"),
         (where(migrates="{a for a in ['auth_db', 'acmeapp_db'] if router.allow_migrate_model(a, model)}"),
          "Ask about every alias of settings.DATABASES"),
         (where(read="django_router.db_for_read(model)", write="django_router.db_for_write(model)",
