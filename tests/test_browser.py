@@ -119,7 +119,8 @@ def test_restart_and_run_all_on_a_learner_copy_leaves_nothing_running(lab, page,
 
 
 # The words of a box's text that the browser drew over more than one line (split inside the word)
-# although they fit on one, and how many lines the text takes.
+# although they fit on one, and how many lines the text takes. A hyphen ends a word: browsers break
+# lines after one ("(--" and "database=…)"), as typesetting does.
 SPLIT_WORDS = """box => {
   const split = [], lines = new Set(), pre = box.querySelector("pre") || box, nodes = [];
   const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
@@ -131,7 +132,7 @@ SPLIT_WORDS = """box => {
     return probe.getBoundingClientRect().width <= pre.clientWidth;
   };
   for (const node of nodes) {
-    for (const word of node.data.matchAll(/\\S+/g)) {
+    for (const word of node.data.matchAll(/[^\\s-]*-+|[^\\s-]+/g)) {  // a line may break after a hyphen
       const range = document.createRange();
       range.setStart(node, word.index);
       range.setEnd(node, word.index + word[0].length);

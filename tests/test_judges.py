@@ -92,7 +92,7 @@ def test_a_check_run_after_its_answer_failed_says_so_instead_of_grading_the_old_
     import IPython
 
     monkeypatch.setattr(IPython, "get_ipython", lambda: Shell(error, before_exec))
-    monkeypatch.setattr(judges, "in_view", lambda: None)
+    monkeypatch.setattr(judges, "in_view", lambda failed=True: None)
     graded = []
 
     @judged_as("check_sample")
@@ -111,7 +111,7 @@ def test_a_check_grades_the_answer_when_the_cell_before_did_not_fail_with_the_le
     import IPython
 
     monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
-    monkeypatch.setattr(judges, "in_view", lambda: None)
+    monkeypatch.setattr(judges, "in_view", lambda failed=True: None)
 
     @judged_as("check_sample")
     def check_sample(answer):

@@ -8,7 +8,8 @@ the learner reads (``RIGHT`` and the message, or the one-line error), and as dat
 own MIME type (``MIME``) holding ``{"passed", "check", "message", "compared"}``. JupyterLab draws
 nothing for a MIME type it does not know, nbval compares it like any output, and the grader reads
 it instead of the printed text, which a learner's ``print`` could forge. A check that fails also
-shows ``LOOK`` (``in_view``), for JupyterLab: its red message wraps at words, and scrolls into view.
+shows ``SCROLL`` (``in_view``), for JupyterLab: its red message scrolls into view; every verdict's
+message wraps at words (``WRAP``).
 """
 
 from __future__ import annotations
@@ -26,16 +27,18 @@ from course.errors import PACKAGE, CourseError
 MIME = "application/vnd.course.check+json"  # the type of a check's result in its cell's output
 RIGHT = "✓ Correct"  # how the line a learner reads starts when the answer is right
 
-# Shown (as HTML) above the red message of a check that fails. JupyterLab runs it only as an output
-# of the running session (a saved one is untrusted elsewhere: its style and script are removed, and
-# nothing shows), and only just after the check ran (not when the notebook is opened again): the
-# message wraps at words (JupyterLab's output style breaks lines inside words: "auth_d b"), and the
-# cell scrolls to the middle of the window, where Run All stopped.
-LOOK = """<style>.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"] pre {{
-  word-break: normal; overflow-wrap: break-word; }}</style>
-<script>(() => {{ if (Math.abs(Date.now() - {now}) > {fresh}) return;
+# Shown (as HTML) with a check's message. JupyterLab applies it only as an output of the running
+# session (a saved one is untrusted elsewhere: its style and script are removed, and nothing shows).
+# WRAP, with every verdict: the message wraps at words (JupyterLab's output style breaks lines inside
+# words: "auth_d b"). SCROLL, with a failing one, and only just after the check ran (not when the
+# notebook is opened again): the cell scrolls to the middle of the window, where Run All stopped, and
+# again a second later, after JupyterLab's own scrolling to the cells that did not run.
+WRAP = """<style>.jp-OutputArea-output[data-mime-type^="application/vnd.jupyter.std"] pre {
+  word-break: normal; overflow-wrap: break-word; }</style>"""
+SCROLL = """<script>(() => {{ if (Math.abs(Date.now() - {now}) > {fresh}) return;
   const cell = document.currentScript && document.currentScript.closest(".jp-Cell");
-  if (cell) setTimeout(() => cell.scrollIntoView({{block: "center"}}), 500); }})();</script>"""
+  if (cell) [500, 1500].forEach(ms => setTimeout(() => cell.scrollIntoView({{block: "center"}}), ms)); }})();
+</script>"""
 FRESH_MS = 30000  # how long after the check ran its cell still scrolls into view when drawn
 
 __all__ = ["Incorrect", "NotReady", "OutdatedCheck"]  # what course.exercises exports of this module
@@ -85,15 +88,17 @@ def show(found: dict) -> None:
     display({MIME: found}, raw=True)
 
 
-def in_view() -> None:
-    """Put ``LOOK`` into the running cell's output: its red message wraps at words and scrolls into
-    view in JupyterLab (an HTML display without text: nothing anywhere else, nor outside IPython)."""
+def in_view(failed: bool = True) -> None:
+    """Put ``WRAP`` into the running cell's output, and ``SCROLL`` when the check ``failed``: its
+    message wraps at words, and a red one scrolls into view, in JupyterLab (an HTML display without
+    text: nothing anywhere else, nor outside IPython)."""
     from IPython import get_ipython
     from IPython.display import display
 
     if get_ipython() is None:
         return
-    display({"text/html": LOOK.format(now=int(time.time() * 1000), fresh=FRESH_MS)}, raw=True)
+    scroll = SCROLL.format(now=int(time.time() * 1000), fresh=FRESH_MS) if failed else ""
+    display({"text/html": WRAP + scroll}, raw=True)
 
 
 def result_in(outputs: list) -> dict | None:
@@ -126,6 +131,7 @@ def judged(check):
                            "it in order, from the notebook's first cell (Run › Run All Above Selected "
                            "Cell), then this one again.") from None
         line = f"{RIGHT}: {verdict.message}"
+        in_view(failed=False)
         print(line)
         show(result(check.__name__, True, line, verdict.compared))
     return run

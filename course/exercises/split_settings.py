@@ -198,7 +198,8 @@ def check_local_settings(module: str = "core.settings.local") -> Correct:
                             "DATABASES: start from multi's and change only its NAME.")
     if found["multi_changed"]:
         raise Incorrect(f"{module} also changes multi.py's own DATABASES: `from .multi import *` gives it "
-                        "the very same dicts. Change a copy of them, as the section above shows.")
+                        "the very same dicts, and a shallow copy (DATABASES.copy(), dict(DATABASES)) still "
+                        "shares the dicts inside. Change a deep copy, as the section above shows.")
     settings_report(module, "print('{}')")  # and Django loads it
     return Correct(f"{module} is the multi-database set-up with both files in data/.", {"names": names})
 

@@ -55,7 +55,7 @@ CASES = {
         (LOCAL + "DATABASES = DATABASES.copy()  # a shallow copy shares the alias dicts\n"
                  "DATABASES['auth_db']['NAME'] = BASE_DIR / 'data/auth_db.sqlite3'\n"
                  "DATABASES['acmeapp_db']['NAME'] = BASE_DIR / 'data/acmeapp_db.sqlite3'\n",
-         "also changes multi.py's own DATABASES"),
+         "a shallow copy (DATABASES.copy(), dict(DATABASES)) still shares the dicts inside"),
         (COPIED + "DATABASES['auth_db']['NAME'] = 'data/auth_db.sqlite3'\n"
                   "DATABASES['acmeapp_db']['NAME'] = 'data/acmeapp_db.sqlite3'\n",
          "is the relative path 'data/auth_db.sqlite3'"),
