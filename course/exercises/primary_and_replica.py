@@ -85,7 +85,8 @@ def check_read_after_write_prediction(answer) -> Correct:
     if answer is None:
         raise Incorrect("PREDICT_FOUND is still None: replace None by True or False.")
     if not isinstance(answer, bool):
-        raise Incorrect(f"PREDICT_FOUND = {answer!r}: write True or False (without quotes).")
+        quotes = " (without quotes)" if isinstance(answer, str) else ""
+        raise Incorrect(f"PREDICT_FOUND = {answer!r}: write True or False{quotes}.")
     reads, writes = router.db_for_read(Post), router.db_for_write(Post)
     title = "Fresh from the primary"
     Post.objects.using(writes).filter(title=title).delete()  # a rerun of this check: one such post only

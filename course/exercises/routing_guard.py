@@ -60,9 +60,9 @@ def check_sessions_routing(module: str = "core.settings.exercise") -> Correct:
                         f"{len(found['issues'])} issue(s), the first: {found['issues'][0]}")
     writes = found["writes"]
     if writes == "auth_db":
-        raise Incorrect("The check passes, but sessions are still written to 'auth_db': routers are asked "
-                        "in the order of DATABASE_ROUTERS, and AuthRouter, which claims the app 'sessions', "
-                        "comes first. Put SessionRouter before the others.")
+        raise Incorrect("manage.py check finds nothing wrong, but sessions are still written to "
+                        "'auth_db': routers are asked in the order of DATABASE_ROUTERS, and AuthRouter, "
+                        "which claims the app 'sessions', comes first. Put SessionRouter before the others.")
     if writes != "sessions_db":
         raise Incorrect(f"Sessions are written to {writes!r}: the exercise asks for an alias named "
                         "'sessions_db' (in DATABASES and in every answer of SessionRouter).")

@@ -134,7 +134,7 @@ CASES = {
         (SOLUTION, RIGHT),
         (lambda solution: solution.replace("[SessionRouter(), *DATABASE_ROUTERS]",
                                            "[*DATABASE_ROUTERS, SessionRouter()]"),
-         "AuthRouter, which claims the app 'sessions', comes first"),
+         "manage.py check finds nothing wrong, but sessions are still written to 'auth_db'"),
         (lambda solution: solution.replace("return db == 'sessions_db'", "return True"), "core.E00"),
         (lambda solution: solution.replace(OWN_WRITES, EVERY_WRITE),
          "Sessions go to 'sessions_db', but so do"),
