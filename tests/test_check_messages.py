@@ -22,6 +22,7 @@ from course.student import write_all
 
 pytestmark = pytest.mark.slow
 
+FAILED_ABOVE = "The cell run just before this check failed"  # a check run after its answer failed
 CASES = tables()  # each lesson's table of answers, from its own module tests/answers/<name>.py
 
 
@@ -86,6 +87,8 @@ def test_each_check_on_the_stub_and_on_each_answer(name, tmp_path, scratch):
                 kind, shown = run(source)
                 if kind != "error":  # the answer cell ran: now the check, as the student reruns it
                     kind, shown = run(cell.source, check=True)
+                elif FAILED_ABOVE not in run(cell.source, check=True)[1]:  # the check, run all the same
+                    wrong.append(f"{marker}, after the failing answer:\n{source}\nthe check did not say so\n")
                 passed = kind == "text"  # and _output checked that the check's result says so
                 if expected == RIGHT and not passed or expected != RIGHT and (
                         kind != "error" or expected not in shown):
