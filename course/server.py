@@ -20,7 +20,7 @@ HOST = "127.0.0.1"  # loopback only: the dev server is never reachable from othe
 PROBE = "course-ready"  # the query parameter of the request that tells that our runserver answers
 BANNER_END = "For more information on production servers see:"  # last line runserver prints at start
 CHECKED = "System check identified"  # how runserver's report of the system checks ends (or its banner)
-GRACE = 3.0  # seconds a runserver has, after its checks' report, to exit if it is going to
+GRACE = 0.5  # seconds a runserver with its autoreloader is watched, after its checks' report, still running
 
 
 class PortInUse(CourseError, OSError):
@@ -202,7 +202,7 @@ def runserver_checks(*args: str, timeout: float = 30.0) -> None:
                                        stdout=log, stderr=subprocess.STDOUT,
                                        env=terminal_env(PYTHONUNBUFFERED="1"))
         try:
-            code = _exit_after_checks(guard, log_path, timeout)
+            code = _exit_after_checks(guard, log_path, timeout, exits="--noreload" in args)
         finally:
             _stop_tree(guard)
     print(typed(["python", "manage.py", "runserver", f"{HOST}:{port}", *args]).replace(f":{port}", ":<port>"))
@@ -212,17 +212,20 @@ def runserver_checks(*args: str, timeout: float = 30.0) -> None:
           "[still running after its checks, waiting for a file to change: stopped here]")
 
 
-def _exit_after_checks(guard: subprocess.Popen, log_path: Path, timeout: float) -> int | None:
+def _exit_after_checks(guard: subprocess.Popen, log_path: Path, timeout: float, exits: bool) -> int | None:
     """Wait until the runserver under ``guard`` has exited (its exit code) or reported its checks and
-    not exited within ``GRACE`` seconds (None)."""
+    is still running ``GRACE`` seconds later (None). One that ``exits`` (``--noreload``: no reloader
+    keeps it alive) is waited for to the end of ``timeout``, however slowly it exits on a busy machine."""
     deadline = time.monotonic() + timeout
     while guard.poll() is None and CHECKED not in log_path.read_text(encoding="utf-8"):
         if time.monotonic() > deadline:
             raise ServerFailed(f"runserver reported no system checks within {timeout:g} s.")
         time.sleep(0.1)
     try:
-        return guard.wait(GRACE)
+        return guard.wait(max(deadline - time.monotonic(), GRACE) if exits else GRACE)
     except subprocess.TimeoutExpired:
+        if exits:
+            raise ServerFailed(f"runserver --noreload still ran {timeout:g} s after its checks.") from None
         return None
 
 
