@@ -20,7 +20,7 @@ HOST = "127.0.0.1"  # loopback only: the dev server is never reachable from othe
 PROBE = "course-ready"  # the query parameter of the request that tells that our runserver answers
 BANNER_END = "For more information on production servers see:"  # last line runserver prints at start
 CHECKED = "System check identified"  # how runserver's report of the system checks ends (or its banner)
-GRACE = 0.5  # seconds a runserver with its autoreloader is watched, after its checks' report, still running
+GRACE = 0.3  # seconds a runserver with its autoreloader is watched, after its checks' report, still running
 
 
 class PortInUse(CourseError, OSError):

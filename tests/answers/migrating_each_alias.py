@@ -29,7 +29,6 @@ CASES = {
         (migrate(args=f'"acmeapp", f"--database={{alias}}", {SETTINGS}'),
          "experiment_acmeapp.sqlite3 records 1 of the 19 migrations"),
         (SOLUTION, RIGHT),
-        (migrate(args=f'{SETTINGS}, f"--database={{alias}}"'), RIGHT),
     ],
     "check_showmigrations_prediction": [
         (SOLUTION, RIGHT),
