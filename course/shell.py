@@ -11,7 +11,7 @@ import sysconfig
 import threading
 from pathlib import Path
 
-from course import background, folderlock
+from course import background, folderlock, forkserver
 from course.errors import CourseError, shown_path
 
 # What differs from one machine or run to the next, and what it is shown as instead.
@@ -131,16 +131,14 @@ def resume_postgres() -> None:
     background.resume_all()
 
 
-def _start(argv: list[str], env: dict[str, str] | None) -> subprocess.Popen:
+def _start(argv: list[str], env: dict[str, str] | None) -> subprocess.Popen | forkserver.Command:
     """Start ``argv`` as a new terminal would, its output (stdout and stderr merged) piped.
 
-    Through ``course.lifeline``: if the kernel dies meanwhile, the command stops too, instead of
-    writing on in a project folder that the next kernel restores.
+    Through ``course.forkserver`` (or ``course.lifeline``): if the kernel dies meanwhile, the command
+    stops too, instead of writing on in a project folder that the next kernel restores.
     """
     resume_postgres()
-    full_env = terminal_env(PYTHONUNBUFFERED="1", **(env or {}))
-    return subprocess.Popen([sys.executable, "-m", "course.lifeline", *argv], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=full_env)
+    return forkserver.popen(argv, terminal_env(PYTHONUNBUFFERED="1", **(env or {})))
 
 
 def _report(argv: list[str], proc: subprocess.Popen, check: bool, tail: int | None) -> str:

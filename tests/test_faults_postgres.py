@@ -94,15 +94,25 @@ def gone(pids: set[int], timeout: float = 30) -> set[int]:
 
 
 def started_in(k, folder: Path) -> set[int]:
-    """The pids of what the kernel ``k`` runs in the background on ``folder``: its guard, the server."""
+    """The pids of what the kernel ``k`` runs in the background on ``folder``: its guard, the server
+    (not the kernel's command server, ``course.forkserver``, which lives as long as the kernel)."""
     children = set()
     for child in psutil.Process(k.pid).children():
+        if _is_command_server(child):
+            continue
         children.add(child.pid)
         try:
             children |= {c.pid for c in child.children(recursive=True)}
         except psutil.NoSuchProcess:  # a command that has just ended
             pass
     return {p.pid for p in naming(folder)} | children
+
+
+def _is_command_server(process: psutil.Process) -> bool:
+    try:
+        return "course.forkserver" in process.cmdline()
+    except psutil.Error:  # a zombie, or gone
+        return False
 
 
 @pytest.fixture

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
-from course import sqlite
+from course import forkserver, sqlite
 from course.exercises.judges import Correct, Incorrect, judged
 from course.shell import terminal_env
 
@@ -40,7 +39,7 @@ def _ask_django(code: str, what: str) -> dict:
     """What ``code``, run by ``manage.py shell`` in the project folder, printed as JSON on its last line;
     if the project does not load, one line saying so, naming ``what`` was being read."""
     argv = [sys.executable, "manage.py", "shell", "--no-imports", "-c", code]
-    proc = subprocess.run(argv, capture_output=True, text=True, env=terminal_env())
+    proc = forkserver.run(argv, terminal_env())
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["(no message)"])[-1]
         raise Incorrect(f"Django could not load {what}: {last}")

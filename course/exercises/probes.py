@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
-from course import sqlite
+from course import forkserver, sqlite
 from course.exercises.judges import Incorrect, raised
 from course.shell import terminal_env
 
@@ -32,7 +32,7 @@ def manage_with(module: str, *args: str, **env: str) -> subprocess.CompletedProc
         raise Incorrect(f"{path.as_posix()} does not exist yet: write it in the cell above, "
                         f"starting with %%writefile {path.as_posix()}")
     argv = [sys.executable, "manage.py", *args, f"--settings={module}"]
-    return subprocess.run(argv, capture_output=True, text=True, env=terminal_env(**env))
+    return forkserver.run(argv, terminal_env(**env))
 
 
 def settings_report(module: str, code: str) -> dict:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from course import forkserver
 from course.exercises.judges import Correct, Incorrect, choice, judged
 from course.exercises.probes import manage_with, settings_report
 from course.shell import terminal_env
@@ -21,7 +22,7 @@ def _django_sees(module: str, code: str) -> subprocess.CompletedProcess:
     """Run ``manage.py shell -c code --settings=module`` as in a new terminal (``module`` may be a
     package, unlike ``probes.manage_with``'s)."""
     argv = [sys.executable, "manage.py", "shell", "--no-imports", "-c", code, f"--settings={module}"]
-    return subprocess.run(argv, capture_output=True, text=True, env=terminal_env())
+    return forkserver.run(argv, terminal_env())
 
 
 _PACKAGE_CHOICES = ("base.py", "only __init__.py", "an error")
@@ -97,8 +98,7 @@ def _probe(module: str) -> dict:
     if not path.is_file():
         raise Incorrect(f"{path.as_posix()} does not exist yet: write it in the cell above, "
                         f"starting with %%writefile {path.as_posix()}")
-    proc = subprocess.run([sys.executable, "-c", _PROBE, module], capture_output=True, text=True,
-                          env=terminal_env())
+    proc = forkserver.run([sys.executable, "-c", _PROBE, module], terminal_env())
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["(no message)"])[-1]
         raise Incorrect(f"{module} does not load: {last}")

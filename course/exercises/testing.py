@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 from pathlib import Path
 
+from course import forkserver
 from course.exercises.judges import Correct, Incorrect, choice, chosen, judged
 from course.exercises.probes import why_the_tests_failed
 from course.shell import shown_manage, terminal_env
@@ -22,8 +22,7 @@ def check_test_module_passes(label: str = "acmeapp.test_exercise",
     if not path.is_file():
         raise Incorrect(f"{path.as_posix()} does not exist yet: write it with the cell above "
                         f"(%%writefile {path.as_posix()}).")
-    proc = subprocess.run([sys.executable, "manage.py", "test", label], capture_output=True, text=True,
-                          env=terminal_env())
+    proc = forkserver.run([sys.executable, "manage.py", "test", label], terminal_env())
     out = proc.stdout + proc.stderr
     if proc.returncode == 0 and "Ran 0 tests" in out:
         raise Incorrect(f"{label} holds no test: keep the class {test_class} and its test method.")
