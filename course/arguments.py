@@ -38,6 +38,14 @@ def seconds(text: str) -> float:
     return value
 
 
+def jobs(text: str) -> int:
+    """How many notebooks run at once, for argparse: a whole number above 0."""
+    if not (text.isdigit() and int(text) > 0):
+        raise argparse.ArgumentTypeError(f"the notebooks run at once (JOBS=) are a whole number above 0, "
+                                         f"not {text!r}")
+    return int(text)
+
+
 def grade(parser: argparse.ArgumentParser) -> None:
     """``python -m course.grade DIR [--lessons NN …] [--timeout SECONDS] [--jobs N]``."""
     parser.add_argument("folder", type=Path, help="one folder per student, each holding their notebooks")
@@ -46,8 +54,8 @@ def grade(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lessons", nargs="+", metavar="NN",
                         help="grade these lessons (make: LESSONS=\"03 04\"; default: those at least half "
                              "the class handed in)")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
-                        help="notebooks run at once (default: one per CPU)")
+    parser.add_argument("--jobs", type=jobs, default=os.cpu_count() or 1, metavar="N",
+                        help="notebooks run at once (make: JOBS=; default: one per CPU)")
 
 
 def site(parser: argparse.ArgumentParser) -> None:

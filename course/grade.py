@@ -3,8 +3,9 @@
 ``python -m course.grade DIR [--lessons NN …] [--timeout SECONDS] [--jobs N]`` (``make grade
 SUBMISSIONS=DIR LESSONS="NN …" TIMEOUT=SECONDS``) reads one folder per student in ``DIR``, each
 holding any of that student's notebooks (their student copies, edited), and writes
-``DIR/grades.csv`` (one row per student, lesson and challenge) and ``DIR/grades.html`` (students
-by challenges).
+``DIR/grades.csv`` (one row per student, lesson and challenge), ``DIR/grades.gradebook.csv`` (one
+row per student, a column of points per lesson: what a learning-management system's gradebook
+imports) and ``DIR/grades.html`` (students by challenges).
 
 Each notebook runs in a throwaway copy, in a fresh kernel, from its own scratch folder (its first
 cell restores the project from the course's notebooks, not from the student's other work), within
@@ -42,6 +43,7 @@ from course.series import notebooks, tags
 
 MISSING = "Not handed in."
 COLUMNS = ["student", "notebook", "challenge", "passed", "message", "version"]
+OUTPUTS = ["grades.csv", "grades.gradebook.csv", "grades.html"]  # written in the class's folder
 
 
 @dataclass
@@ -239,17 +241,19 @@ def grade(folder: Path, timeout: float = 300, jobs: int = 2, chosen: list[str] |
     if not work:
         return []
 
+    done = iter(range(1, len(work) + 1))  # the running count: next() is atomic under the GIL
+
     def one(job) -> list[Row]:
         rows = grade_notebook(*job, timeout, Path(cache))
-        say(f"{job[2]} {job[1].stem}: {sum(r.passed for r in rows)} of {len(rows)} passed"
-            + (f" ({rows[0].message})" if rows and not any(r.passed for r in rows)
-               and rows[0].message.startswith(("Not", "The file")) else ""))
+        say(f"[{next(done)}/{len(work)}] {job[2]} {job[1].stem}: {sum(r.passed for r in rows)} of "
+            f"{len(rows)} passed" + (f" ({rows[0].message})" if rows and not any(r.passed for r in rows)
+                                     and rows[0].message.startswith(("Not", "The file")) else ""))
         return rows
 
     with tempfile.TemporaryDirectory(prefix="grade-cache-") as cache, \
             ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         rows = [row for result in pool.map(one, work) for row in result]
-    for name in ("grades.csv", "grades.html"):
+    for name in OUTPUTS:
         if (folder / name).exists():
             (folder / name).replace(folder / name.replace("grades.", "grades.previous."))
     with open(folder / "grades.csv", "w", newline="", encoding="utf-8") as out:
@@ -258,8 +262,26 @@ def grade(folder: Path, timeout: float = 300, jobs: int = 2, chosen: list[str] |
         for r in rows:
             writer.writerow([r.student, r.notebook, r.challenge, "yes" if r.passed else "no", r.message,
                              r.version])
+    with open(folder / "grades.gradebook.csv", "w", newline="", encoding="utf-8") as out:
+        csv.writer(out).writerows(gradebook(rows))
     (folder / "grades.html").write_text(summary(rows), encoding="utf-8")
     return rows
+
+
+def gradebook(rows: list[Row]) -> list[list[str]]:
+    """The grades as a learning-management system's gradebook imports them: a row per student, a
+    column per lesson holding its points (one per challenge passed), then the total; the header
+    names each lesson and its most points, as in ``NN_topic (5)``."""
+    lessons = list(dict.fromkeys(r.notebook for r in rows))
+    most = {lesson: len({r.challenge for r in rows if r.notebook == lesson}) for lesson in lessons}
+    points: dict[str, dict[str, int]] = {}
+    for r in rows:
+        got = points.setdefault(r.student, dict.fromkeys(lessons, 0))
+        got[r.notebook] += r.passed
+    header = ["student", *(f"{Path(lesson).stem} ({most[lesson]})" for lesson in lessons),
+              f"total ({sum(most.values())})"]
+    return [header] + [[student, *map(str, got.values()), str(sum(got.values()))]
+                       for student, got in points.items()]
 
 
 def _mark(row: Row) -> str:
@@ -340,8 +362,11 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     count = len({r.student for r in rows})
-    print(f"Graded {count} students, {len(rows)} challenges, {sum(r.passed for r in rows)} passed, in "
-          f"{time.monotonic() - start:.0f} s: {folder / 'grades.csv'} and {folder / 'grades.html'}")
+    seconds = time.monotonic() - start
+    graded = len({(r.student, r.notebook) for r in rows})
+    print(f"Graded {count} students, {graded} notebooks ({graded * 60 / max(seconds, 1):.0f} a minute), "
+          f"{len(rows)} challenges, {sum(r.passed for r in rows)} passed, in {seconds:.0f} s: "
+          + ", ".join(str(folder / name) for name in OUTPUTS))
     return 0
 
 

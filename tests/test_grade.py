@@ -96,6 +96,15 @@ def test_each_submission_gets_its_own_rows_and_messages(tmp_path):
     assert all(f"<tr><th>{student}</th>" in page for student in got) and "✗" in page and "✓" in page
     assert page.count('class="ok"') == sum(r["passed"] == "yes" for rows in got.values() for r in rows)
     assert page.count('class="missing"') == len(got["gus"])
+    with open(class_ / "grades.gradebook.csv", encoding="utf-8") as f:
+        book = list(csv.reader(f))
+    n = len(names)
+    assert book == [["student", f"{LESSON.stem} ({n})", f"total ({n})"],
+                    *[[student, str(points), str(points)] for student, points in [
+                        ("ada", n), ("bob", 0), ("cyd", n - 1), ("dee", 0), ("fay", n - 1), ("gus", 0),
+                        ("hal", n)]]]
+    counts = sorted(line.split("]")[0] for line in said if line.startswith("["))
+    assert counts == [f"[{i}/7" for i in range(1, 8)], said  # a running count, one line per notebook
 
     for student in got.keys() - {"ada"}:  # a second run, on ada alone: the lesson named, the grades kept
         shutil.rmtree(class_ / student)
@@ -141,9 +150,22 @@ def test_wrong_uses_are_refused_with_a_message(tmp_path, capsys):
     with pytest.raises(SystemExit):
         grade.main([str(tmp_path), "--timeout", "0"])
     assert "the time limit (TIMEOUT=) is seconds above 0, not '0'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        grade.main([str(tmp_path), "--jobs", "0"])
+    assert "the notebooks run at once (JOBS=) are a whole number above 0, not '0'" in capsys.readouterr().err
     assert grade.main([str(tmp_path)]) == 1
     assert "No lesson to grade" in capsys.readouterr().err
     assert not (tmp_path / "grades.csv").exists()
+
+
+def test_the_gradebook_has_a_row_per_student_and_the_points_of_each_lesson():
+    rows = [grade.Row(student, notebook, challenge, passed, "", "")
+            for student, notebook, challenge, passed in [
+                ("ada", "03_x.ipynb", "a()", True), ("ada", "03_x.ipynb", "b()", True),
+                ("ada", "04_y.ipynb", "c()", False), ("bob", "03_x.ipynb", "a()", False),
+                ("bob", "03_x.ipynb", "b()", True), ("bob", "04_y.ipynb", "c()", True)]]
+    assert grade.gradebook(rows) == [["student", "03_x (2)", "04_y (1)", "total (3)"],
+                                     ["ada", "2", "0", "2"], ["bob", "1", "1", "2"]]
 
 
 @pytest.mark.slow
