@@ -6,13 +6,15 @@
 #   VERSIONS="3.12 3.13"  for test-pythons: exactly these, and fail if one is missing
 #   UPGRADE="django"      for lock: move these pins to their newest allowed versions ("all": every pin)
 #   SUBMISSIONS=DIR       for grade: the handed-in work, one folder per student (TIMEOUT=: seconds a notebook;
-#                         LESSONS="03 04": only these lessons; JOBS=: notebooks at once, default one per CPU)
+#                         LESSONS="03 04": only these lessons; JOBS=: notebooks at once, default CPUs + 1;
+#                         UNSANDBOXED=yes: without bubblewrap's sandbox, with your rights)
 #   LESSONS="03 04"       for outputs: re-execute only these lessons (default: the whole series, in order)
 #   NAME=topic TITLE="…"  for lesson: the new lesson's name (notebooks/NN_topic.ipynb) and title
 PYTHON   ?= python3
 POSTGRES ?= yes
+UNSANDBOXED ?= no
 # A yes/no variable with another value (POSTGRES=nope) stops make with one line, before anything runs.
-$(foreach v,POSTGRES REPLACE STUDENT,$(if $(filter-out yes no,$($(v))),\
+$(foreach v,POSTGRES REPLACE STUDENT UNSANDBOXED,$(if $(filter-out yes no,$($(v))),\
   $(error $(v) is yes or no, not '$($(v))')))
 COURSE    = $(PYTHON) -m course $(if $(filter no,$(POSTGRES)),--without-postgres)
 
@@ -58,7 +60,7 @@ student: python  ## Write student copies into student/; an edited copy is kept (
 
 grade: python  ## Grade handed-in copies by running them: SUBMISSIONS=DIR (one folder per student)
 	@test -n "$(SUBMISSIONS)" || { echo "Give the folder of handed-in work: make grade SUBMISSIONS=DIR (one folder per student, holding their notebooks)"; exit 1; }
-	@$(COURSE) grade "$(SUBMISSIONS)" $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(JOBS),--jobs $(JOBS)) $(if $(LESSONS),--lessons $(LESSONS))
+	@$(COURSE) grade "$(SUBMISSIONS)" $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(JOBS),--jobs $(JOBS)) $(if $(LESSONS),--lessons $(LESSONS)) $(if $(filter yes,$(UNSANDBOXED)),--unsandboxed)
 
 site: python  ## Build the web edition into build/site/ (open its index.html; nothing is downloaded)
 	@$(COURSE) site

@@ -14,30 +14,36 @@ back from ``notebooks/`` by its cell id, so a check cannot be talked into passin
 is missing, is not a notebook, fails or runs too long affects only its own rows, each with a
 message that says what happened.
 
-This is not a sandbox: handed-in notebooks are code, and they run with the rights of whoever runs
-the grader. Grade on a machine, or in an account, where that is acceptable.
+Handed-in notebooks are someone else's code: on Linux each runs in a sandbox of its own
+(``course.sandbox``, with bubblewrap), which sees only the course, read-only, and its own
+in-memory scratch folder, cannot reach the network, and ends with everything it started; its
+result comes back signed (``course.gradekernel``). Without bubblewrap grading refuses, unless
+``--unsandboxed`` (``UNSANDBOXED=yes``) runs the notebooks with the grader's rights, which the
+output and ``grades.html`` say.
 """
 
 from __future__ import annotations
 
 import csv
+import hmac
 import html
-import math
+import json
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from course import __version__, arguments, series
+from course import __version__, arguments, sandbox, series
 from course.exercises.judges import result_in
+from course.gradekernel import sign
 from course.lessonformat import CHECK, COURSE, VERSION
 from course.series import notebooks, tags
 
@@ -115,10 +121,12 @@ def _verdict(cell) -> tuple[bool, str]:
     return False, "The check cell ran but its check gave no result."
 
 
-def grade_notebook(path: Path, lesson: Path, student: str, timeout: float, cache: Path) -> list[Row]:
-    """Run one student's copy of ``lesson`` in a throwaway copy and return a row per challenge.
+def grade_notebook(path: Path, lesson: Path, student: str, timeout: float, cache: Path,
+                   sandboxed: bool = True) -> list[Row]:
+    """Run one student's copy of ``lesson`` and return a row per challenge.
 
-    The kernel gets a scratch folder of its own and shares ``cache``, the restore snapshots."""
+    It runs in a sandbox of its own (``course.sandbox``) unless ``sandboxed`` is False, and reads
+    the restore snapshots in ``cache``."""
     names = challenges(lesson)
 
     def rows(message: str, version: str = "", done: dict | None = None) -> list[Row]:
@@ -135,42 +143,82 @@ def grade_notebook(path: Path, lesson: Path, student: str, timeout: float, cache
         return rows(_unreadable(path, error))
     version = str(copy.metadata.get(COURSE, {}).get(VERSION, ""))
     nb, replaced = _to_run(copy, lesson)
+    ran, timed_out, stopped = execute(nb, timeout, cache, sandboxed)
     check_ids = {cid for cid, _ in names}
-    timed_out = None
-    with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
-        client = NotebookClient(nb, timeout=math.ceil(timeout), kernel_name="python3", allow_errors=True,
-                                resources={"metadata": {"path": tmp}},
-                                extra_arguments=["--InteractiveShell.xmode=Minimal"])
-        stopped = ""
-        env = {**os.environ, "COURSE_WORKDIR": str(Path(tmp) / "work"), "COURSE_CACHE": str(cache)}
-        deadline = time.monotonic() + timeout
-        try:
-            # The kernel's own warnings would fill the teacher's terminal: the rows say what matters.
-            with client.setup_kernel(env=env, stderr=subprocess.DEVNULL):
-                for index, cell in enumerate(nb.cells):
-                    if cell.cell_type != "code":
-                        continue
-                    left = math.ceil(deadline - time.monotonic())  # nbclient counts whole seconds
-                    if left <= 0:
-                        raise CellTimeoutError("time limit")
-                    client.timeout = left
-                    client.execute_cell(cell, index)
-        except CellTimeoutError:
-            timed_out = cell.get("id")
-            start = (cell.source.strip().splitlines() or [""])[0][:60]
-            stopped = (f"Not reached: the notebook ran out of its time limit ({timeout:g} s), in the cell "
-                       f"that starts {start!r}." if start else
-                       f"Not reached: the notebook ran out of its time limit ({timeout:g} s).")
-        except DeadKernelError:
-            stopped = "Not reached: the notebook's kernel died (it ran out of memory, or the code ended it)."
-        except Exception as error:  # nbclient could not run it at all
-            stopped = f"Not reached: the notebook could not run ({type(error).__name__}: {error})."
-    done = {c.id: _verdict(c) for c in nb.cells
+    done = {c.id: _verdict(c) for c in ran.cells
             if c.get("id") in check_ids and c.get("execution_count") and c.get("id") != timed_out}
     for cid in replaced & set(done):
         done[cid] = (done[cid][0], f"{done[cid][1]} (The copy's check cell was changed or deleted: the "
                                    "course's own ran.)")
     return rows(stopped or "Not reached: the notebook stopped before this check.", version, done)
+
+
+OUTPUT_LIMIT = 256 << 20  # bytes of the runner's output read at most: a notebook cannot fill the grader
+GRACE = 60  # seconds the runner has past the notebook's time limit to start and hand back
+
+
+def _read(stream, into: list[bytes]) -> None:
+    """Read ``stream`` to its end into ``into``, keeping at most ``OUTPUT_LIMIT`` bytes."""
+    kept = 0
+    while chunk := stream.read(1 << 20):
+        if kept < OUTPUT_LIMIT:
+            into.append(chunk)
+            kept += len(chunk)
+
+
+def execute(nb: nbformat.NotebookNode, timeout: float, cache: Path, sandboxed: bool = True,
+            writable_cache: bool = False) -> tuple[nbformat.NotebookNode, str | None, str]:
+    """Run ``nb`` with ``course.gradekernel``, in a sandbox or, when not ``sandboxed``, in a
+    scratch folder of the grader's; return the notebook as it ran, the id of the cell that ran out
+    of time (or None), and why it stopped ("" when it ran to its end). Only what the runner signed
+    with this run's key counts."""
+    key = secrets.token_hex(32)
+    runner = [sys.executable, "-m", "course.gradekernel", "--timeout", f"{timeout:g}"]
+    with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
+        env, cwd = None, tmp
+        if sandboxed:
+            runner = sandbox.command([*runner, "--limits"], cache, Path(tmp), writable_cache)
+            runner = sandbox.processes(runner, Path(tmp))
+        else:
+            env = {**os.environ, "COURSE_WORKDIR": str(Path(tmp) / "work"), "COURSE_CACHE": str(cache)}
+        proc = subprocess.Popen(runner, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, cwd=cwd, env=env, start_new_session=True)
+        out, err = [], []
+        readers = [threading.Thread(target=_read, args=(proc.stdout, out), daemon=True),
+                   threading.Thread(target=_read, args=(proc.stderr, err), daemon=True)]
+        for reader in readers:
+            reader.start()
+        try:
+            proc.stdin.write(f"{key}\n{nbformat.writes(nb)}".encode())
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass
+        try:
+            proc.wait(timeout + GRACE)
+        except subprocess.TimeoutExpired:
+            sandbox.kill(proc)
+        for reader in readers:
+            reader.join()
+        sandbox.release(Path(tmp))
+    result = _signed(b"".join(out), key)
+    if result is None:
+        said = (b"".join(err).decode(errors="replace").strip().splitlines() or [""])[-1][:200]
+        why = (f"Not reached: the notebook's runner ended with no result (exit code {proc.returncode}"
+               + (f": {said}" if said else "") + ").")
+        return nb, None, why
+    return nbformat.reads(result["notebook"], as_version=4), result["timed_out"], result["stopped"]
+
+
+def _signed(output: bytes, key: str) -> dict | None:
+    """The runner's result in ``output``: the last line signed with ``key``, or None."""
+    for line in reversed(output.splitlines()):
+        try:
+            found = json.loads(line)
+            if hmac.compare_digest(found["mac"], sign(key.encode(), found["payload"])):
+                return json.loads(found["payload"])
+        except (ValueError, KeyError, TypeError):
+            continue
+    return None
 
 
 SKIPPED = {".ipynb_checkpoints", "replaced"}  # JupyterLab's autosaves; copies make student set aside
@@ -208,15 +256,35 @@ def students(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
 
 
+class SandboxFailed(Exception):
+    """The sandbox did not run the course's own code: grading stops before any notebook."""
+
+
+def warm(cache: Path, lessons: list[Path], timeout: float) -> None:
+    """Build the restore snapshots the ``lessons`` start from into ``cache``, once, in a sandbox
+    that may write there and runs only the course's own code: the notebooks' sandboxes then only
+    read them, so no notebook can change what another starts from."""
+    last = max(lessons).stem
+    cell = nbformat.v4.new_code_cell(f'from course.workspace import open_project\nopen_project("{last}")')
+    _, _, stopped = execute(nbformat.v4.new_notebook(cells=[cell]), timeout, cache, writable_cache=True)
+    if stopped:  # the sandbox itself could not run: no notebook would
+        why = stopped.removeprefix("Not reached: ")
+        raise SandboxFailed(f"The sandbox could not run the course's own first cell, so no notebook was "
+                            f"graded. {why[:1].upper()}{why[1:]} Check that bwrap works "
+                            "for your account (bwrap --unshare-user --ro-bind / / true), or grade with "
+                            "UNSANDBOXED=yes.")
+
+
 def grade(folder: Path, timeout: float = 300, jobs: int = 2, chosen: list[str] | None = None,
-          say=print) -> list[Row]:
+          say=print, sandboxed: bool = True) -> list[Row]:
     """Grade every student of ``folder`` and write ``grades.csv`` and ``grades.html`` there (the
     previous ones become ``grades.previous.*``); return the rows.
 
     The lessons graded are ``chosen`` (numbers such as ``"03"``, or names), or else every lesson
     with challenges that at least half of the students handed in: one student's extra notebooks do
     not give the whole class rows of "Not handed in.". ``say`` gets a line per notebook graded and
-    a note for each file left out or graded under another name."""
+    a note for each file left out or graded under another name. Each notebook runs in a sandbox
+    of its own (``course.sandbox``) unless ``sandboxed`` is False."""
     series = notebooks()
     class_ = students(folder)
     handed = {}
@@ -244,15 +312,17 @@ def grade(folder: Path, timeout: float = 300, jobs: int = 2, chosen: list[str] |
     done = iter(range(1, len(work) + 1))  # the running count: next() is atomic under the GIL
 
     def one(job) -> list[Row]:
-        rows = grade_notebook(*job, timeout, Path(cache))
+        rows = grade_notebook(*job, timeout, Path(cache), sandboxed)
         say(f"[{next(done)}/{len(work)}] {job[2]} {job[1].stem}: {sum(r.passed for r in rows)} of "
             f"{len(rows)} passed" + (f" ({rows[0].message})" if rows and not any(r.passed for r in rows)
                                      and rows[0].message.startswith(("Not", "The file")) else ""))
         return rows
 
-    with tempfile.TemporaryDirectory(prefix="grade-cache-") as cache, \
-            ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        rows = [row for result in pool.map(one, work) for row in result]
+    with tempfile.TemporaryDirectory(prefix="grade-cache-") as cache:
+        if sandboxed:
+            warm(Path(cache), lessons, timeout)
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            rows = [row for result in pool.map(one, work) for row in result]
     for name in OUTPUTS:
         if (folder / name).exists():
             (folder / name).replace(folder / name.replace("grades.", "grades.previous."))
@@ -264,7 +334,7 @@ def grade(folder: Path, timeout: float = 300, jobs: int = 2, chosen: list[str] |
                              r.version])
     with open(folder / "grades.gradebook.csv", "w", newline="", encoding="utf-8") as out:
         csv.writer(out).writerows(gradebook(rows))
-    (folder / "grades.html").write_text(summary(rows), encoding="utf-8")
+    (folder / "grades.html").write_text(summary(rows, sandboxed), encoding="utf-8")
     return rows
 
 
@@ -290,9 +360,14 @@ def _mark(row: Row) -> str:
     return f'<td class="{kind}" title="{html.escape(row.message)}">{mark}</td>'
 
 
-def summary(rows: list[Row]) -> str:
+UNSANDBOXED = ("Graded without a sandbox (--unsandboxed): the notebooks ran with the rights of the "
+               "account that graded them, and could read, change or delete what it can.")
+
+
+def summary(rows: list[Row], sandboxed: bool = True) -> str:
     """A page with one row per student and one column per challenge (✓ passed, ✗ did not, – not
-    handed in; the message on hover), then what every check that did not pass said."""
+    handed in; the message on hover), then what every check that did not pass said; a warning on
+    top when the notebooks ran without a sandbox."""
     columns = list(dict.fromkeys((r.notebook, r.challenge) for r in rows))
     by_student = {}
     for r in rows:
@@ -320,9 +395,10 @@ def summary(rows: list[Row]) -> str:
 body {{ font-family: sans-serif; }} table {{ border-collapse: collapse; }}
 th, td {{ border: 1px solid #ccc; padding: 0.2em 0.5em; text-align: center; }}
 td.ok {{ background: #dfd; }} td.no {{ background: #fdd; }} td.missing {{ color: #777; }}
-th {{ font-weight: normal; }}
+th {{ font-weight: normal; }} .warning {{ background: #fdd; padding: 0.5em; }}
 </style></head><body>
 <h1>Grades</h1>
+{"" if sandboxed else f'<p class="warning"><strong>{e(UNSANDBOXED)}</strong></p>'}
 <p>Checks of course version {e(__version__)}. A cell's title (hover) holds what its check said;
 <code>grades.csv</code> holds every message. ✓ passed, ✗ did not, – not handed in.</p>
 <table>
@@ -342,6 +418,12 @@ def main(argv: list[str] | None = None) -> int:
     the grades are; 1 with a message when the folder or the lessons are not what grading needs."""
     args = arguments.parser("course.grade", __doc__).parse_args(argv)
     folder = args.folder.resolve()
+    try:
+        folder.is_dir() and students(folder)
+    except OSError as error:
+        print(f"Cannot read {folder}: {error.strerror} (grading must read the class's folder, and "
+              "write its grades there).", file=sys.stderr)
+        return 1
     if not folder.is_dir():
         print(f"{folder} is not a folder: give the folder that holds one folder per student "
               "(a relative SUBMISSIONS= is read from the course's folder).", file=sys.stderr)
@@ -355,8 +437,20 @@ def main(argv: list[str] | None = None) -> int:
     except series.UnknownLesson as error:
         print(error, file=sys.stderr)
         return 1
+    sandboxed = not args.unsandboxed
+    if sandboxed and (why := sandbox.missing()):
+        print(why, file=sys.stderr)
+        return 1
+    for warning in [UNSANDBOXED if not sandboxed else sandbox.unlimited_processes()]:
+        if warning:
+            print(warning if warning.startswith("Warning") else f"Warning: {warning}", flush=True)
     start = time.monotonic()
-    rows = grade(folder, args.timeout, args.jobs, args.lessons, say=lambda line: print(line, flush=True))
+    try:
+        rows = grade(folder, args.timeout, args.jobs, args.lessons, say=lambda line: print(line, flush=True),
+                     sandboxed=sandboxed)
+    except SandboxFailed as error:
+        print(error, file=sys.stderr)
+        return 1
     if not rows:
         print("No lesson to grade: no student handed in a notebook of a lesson with challenges.",
               file=sys.stderr)

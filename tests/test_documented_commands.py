@@ -72,7 +72,7 @@ def as_written(*commands: str) -> dict[str, str]:
 RUN = {
     "python -m course TARGET": "python -m course student",  # any target: student is quick
     "make grade SUBMISSIONS=DIR": f"make grade SUBMISSIONS={SUBMISSIONS}",
-    "make grade SUBMISSIONS=DIR JOBS=3": f"make grade SUBMISSIONS={SUBMISSIONS} JOBS=3",
+    "make grade SUBMISSIONS=DIR JOBS=2": f"make grade SUBMISSIONS={SUBMISSIONS} JOBS=2",
     "python -m course grade DIR --jobs N": f"python -m course grade {SUBMISSIONS} --jobs 2",
     "python -m course outputs notebooks/NN_topic.ipynb":
         f"python -m course outputs notebooks/{SETTINGS.name}",
@@ -299,7 +299,7 @@ def grades(copy: Path) -> dict[tuple[str, str], list[str]]:
 
 
 @runs("make grade", "make grade SUBMISSIONS=DIR", f'make grade SUBMISSIONS={SUBMISSIONS} LESSONS="03 04"',
-      "python -m course grade DIR --jobs N", "make grade SUBMISSIONS=DIR JOBS=3")
+      "python -m course grade DIR --jobs N", "make grade SUBMISSIONS=DIR JOBS=2")
 def test_make_grade_writes_grades_csv_and_html(copy):
     """``make grade`` alone says what to give it. With SUBMISSIONS=, the lessons most of the class
     handed in are graded (the others named), or those LESSONS= names; grades.csv and grades.html
@@ -325,7 +325,7 @@ def test_make_grade_writes_grades_csv_and_html(copy):
     code, said = run(copy, "python -m course grade DIR --jobs N")
     assert code == 0 and ("ada", ROUTERS.stem) not in grades(copy), said
 
-    code, said = run(copy, "make grade SUBMISSIONS=DIR JOBS=3")
+    code, said = run(copy, "make grade SUBMISSIONS=DIR JOBS=2")
     assert code == 0 and "[3/3] " in said and "3 notebooks" in said, said
     with open(copy / SUBMISSIONS / "grades.gradebook.csv", encoding="utf-8") as f:
         assert [row[0] for row in csv.reader(f)] == ["student", "ada", "bob", "cyd"]

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import csv
+import json
 import shutil
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from course import __version__, grade
+from course import __version__, grade, sandbox
 from course.exercises.judges import MIME, RIGHT
+from course.gradekernel import sign
 from course.lessonformat import CHECK, EXERCISE, SOLUTION
 from course.series import lesson, tags
 from course.student import student_copy
@@ -185,3 +188,42 @@ def test_a_notebook_that_runs_forever_is_stopped_at_its_time_limit(tmp_path):
     assert got["flo"][-1]["message"] == ("Not reached: the notebook ran out of its time limit (20 s), in "
                                          "the cell that starts 'from course.exercises import "
                                          "check_local_settings'.")
+
+
+def test_without_bubblewrap_grading_refuses_in_one_line(tmp_path, capsys, monkeypatch):
+    (tmp_path / "ada").mkdir()
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing"))  # no bwrap on it
+    assert grade.main([str(tmp_path)]) == 1
+    said = capsys.readouterr().err.strip()
+    assert said == sandbox.INSTALL if sys.platform.startswith("linux") else "needs Linux" in said
+    assert "UNSANDBOXED=yes" in said and not (tmp_path / "grades.csv").exists()
+
+
+@pytest.mark.slow
+def test_unsandboxed_grading_says_so_in_the_terminal_and_on_the_page(tmp_path, capsys):
+    handed_in(tmp_path, "ada", LESSON, solved(LESSON))
+    assert grade.main([str(tmp_path), "--unsandboxed"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"Warning: {grade.UNSANDBOXED}\n")
+    assert grade.UNSANDBOXED in (tmp_path / "grades.html").read_text(encoding="utf-8")
+    assert {r["passed"] for r in read(tmp_path)["ada"]} == {"yes"}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux's")
+def test_a_sandbox_that_cannot_start_stops_grading_in_one_line(tmp_path, capsys, monkeypatch):
+    handed_in(tmp_path, "ada", LESSON, solved(LESSON))
+    monkeypatch.setattr(sandbox, "UID", -5)  # bwrap refuses this uid before anything runs
+    assert grade.main([str(tmp_path)]) == 1
+    said = capsys.readouterr().err.strip()
+    assert said.startswith("The sandbox could not run the course's own first cell, so no notebook was "
+                           "graded. The notebook's runner ended with no result (exit code 1: bwrap:")
+    assert said.endswith("or grade with UNSANDBOXED=yes.") and not (tmp_path / "grades.csv").exists()
+
+
+def test_only_a_result_signed_with_the_runs_key_counts():
+    payload = json.dumps({"notebook": "{}", "timed_out": None, "stopped": ""})
+    good = json.dumps({"payload": payload, "mac": sign(b"key", payload)}).encode()
+    forged = json.dumps({"payload": payload, "mac": sign(b"other", payload)}).encode()
+    assert grade._signed(b"noise\n" + good + b"\n" + forged + b"\n", "key") == json.loads(payload)
+    assert grade._signed(forged + b"\n{ not json\n", "key") is None
