@@ -35,6 +35,7 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,9 +81,11 @@ def _to_run(copy: nbformat.NotebookNode, lesson: Path) -> tuple[nbformat.Noteboo
     replaced = set()
     for cid in checks:
         if cid in cells:
-            if cells[cid].cell_type != "code" or cells[cid].source != course[cid].source:
+            if cells[cid].cell_type != "code" or cells[cid].source != course[cid].source or \
+                    cells[cid].get("metadata") != course[cid].metadata:
                 replaced.add(cid)
             cells[cid].cell_type, cells[cid].source = "code", course[cid].source
+            cells[cid].metadata = nbformat.from_dict(dict(course[cid].metadata))  # its tags make it a check
             cells[cid].setdefault("outputs", [])
             cells[cid].setdefault("execution_count", None)
             continue
@@ -95,6 +98,24 @@ def _to_run(copy: nbformat.NotebookNode, lesson: Path) -> tuple[nbformat.Noteboo
     for cid in checks:  # only what runs now counts, never an output handed in
         cells[cid].outputs, cells[cid].execution_count = [], None
     return copy, replaced
+
+
+# What a notebook's own cells would reach into to forge a check's verdict: the course's result type
+# and checks, IPython's display machinery, events and traceback, Python's import system. No answer
+# needs any of them, and no cell of the course's uses them outside its check cells.
+TAMPERING = ["vnd.course.check", "course.exercises", "get_ipython", "IPython.display", "IPython.core",
+             "display_pub", "display_functions", "showtraceback", "events.register", "meta_path",
+             "path_hooks", "sys.modules", "builtins", "__import__", "importlib"]
+
+
+def tampering(copy: nbformat.NotebookNode, lesson: Path) -> list[str]:
+    """What of ``TAMPERING`` the cells the student wrote or changed in ``copy`` use (the course's
+    own cells, and its check cells, which run as the course has them, aside)."""
+    course = {c.id: c.source for c in nbformat.read(lesson, as_version=4).cells}
+    written = [c.source for c in copy.cells if c.get("cell_type") == "code"
+               and course.get(c.get("id")) != c.source and c.get("id") not in
+               {cid for cid, _ in challenges(lesson)}]
+    return [name for name in TAMPERING if any(name in source for source in written)]
 
 
 def _unreadable(path: Path, error: Exception) -> str:
@@ -113,6 +134,9 @@ def _verdict(cell) -> tuple[bool, str]:
     passed if that result says so and the cell raised no error."""
     outputs = cell.get("outputs", [])
     found = result_in(outputs)
+    if found is not None and not (isinstance(found, dict) and isinstance(found.get("passed"), bool)
+                                  and isinstance(found.get("message"), str)):
+        return False, "The check cell's result is not one a check gives (something else showed it)."
     error = next((o for o in outputs if o.get("output_type") == "error"), None)
     if found is not None and (error is None or not found["passed"]):
         return found["passed"] and error is None, found["message"]
@@ -142,6 +166,10 @@ def grade_notebook(path: Path, lesson: Path, student: str, timeout: float, cache
     except Exception as error:  # not JSON, not a notebook: say which, in one line
         return rows(_unreadable(path, error))
     version = str(copy.metadata.get(COURSE, {}).get(VERSION, ""))
+    if found := tampering(copy, lesson):
+        return rows(f"Not counted: a cell of this copy reaches into how checks give their verdict "
+                    f"({', '.join(found)}), which no answer needs. Read the notebook, and grade it by hand.",
+                    version)
     nb, replaced = _to_run(copy, lesson)
     ran, timed_out, stopped = execute(nb, timeout, cache, sandboxed)
     check_ids = {cid for cid, _ in names}
@@ -179,6 +207,7 @@ def execute(nb: nbformat.NotebookNode, timeout: float, cache: Path, sandboxed: b
         if sandboxed:
             runner = sandbox.command([*runner, "--limits"], cache, Path(tmp), writable_cache)
             runner = sandbox.processes(runner, Path(tmp))
+            env = sandbox.OUTSIDE  # bwrap's own environment, which the notebook can read in /proc/1/environ
         else:
             env = {**os.environ, "COURSE_WORKDIR": str(Path(tmp) / "work"), "COURSE_CACHE": str(cache)}
         proc = subprocess.Popen(runner, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -234,9 +263,16 @@ def handed_in(student: Path, lessons: list[Path]) -> tuple[dict[str, Path], list
     """
     by_number = {lesson.stem[:3]: lesson.name for lesson in lessons}
     found, notes, renamed = {}, [], {}
+    if student.is_symlink():
+        return found, [f"ignored {student.name}/: a link to another folder, not a student's own folder"]
     for path in sorted(student.rglob("*.ipynb"), key=lambda p: (len(p.parts), p)):
         shown = path.relative_to(student.parent).as_posix()
         if SKIPPED & set(path.relative_to(student).parts):
+            continue
+        inside = path.relative_to(student)
+        if any((student / part).is_symlink() for part in [inside, *inside.parents][:-1]):
+            notes.append(f"ignored {shown}: a link (it could point to another student's work); hand in "
+                         "the notebook itself")
             continue
         if path.name in by_number.values():
             found.setdefault(path.name, path)
@@ -417,6 +453,7 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m course.grade DIR [--lessons NN …] [--timeout SECONDS] [--jobs N]``: grade, say where
     the grades are; 1 with a message when the folder or the lessons are not what grading needs."""
     args = arguments.parser("course.grade", __doc__).parse_args(argv)
+    warnings.simplefilter("ignore")  # nbformat's, on handed-in files: the rows say what matters
     folder = args.folder.resolve()
     try:
         folder.is_dir() and students(folder)

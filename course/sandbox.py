@@ -8,7 +8,8 @@ Python, the course's code, notebooks and environment, all read-only, the restore
 notebook's scratch) and ``/tmp``, the only places it can write. The teacher's home, the class's
 folder and the rest of the disk are not there at all. Everything it starts is in its PID
 namespace, so it dies with the sandbox (``--die-with-parent``; a process that detaches with
-``setsid`` too).
+``setsid`` too). bwrap itself, PID 1 inside, runs with an environment of its own (``OUTSIDE``),
+never the grader's, which the notebook could read in ``/proc/1/environ``.
 
 bubblewrap limits nothing itself; what does:
 
@@ -41,6 +42,7 @@ INSTALL = ("bubblewrap is not installed, and grading runs each notebook in its s
            "grade without a sandbox, with the rights of your account: UNSANDBOXED=yes (--unsandboxed).")
 # From the course's folder, only what a kernel reads: never work/, submissions, or anything else.
 COURSE = ["course", "notebooks", "project", "pyproject.toml", "requirements.txt"]
+OUTSIDE = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}  # bwrap's own environment: never the grader's
 ETC = ["ld.so.cache", "localtime", "hosts", "nsswitch.conf", "host.conf", "mime.types"]
 
 
@@ -109,6 +111,7 @@ def command(argv: list[str], cache: Path, etc: Path, writable_cache: bool = Fals
         *_system(), *_python(), *users(etc),
         "--proc", "/proc", "--dev", "/dev",
         "--ro-bind" if not writable_cache else "--bind", str(cache), CACHE,
+        "--remount-ro", "/",  # the sandbox's own root, an in-memory folder with no size limit
         "--chdir", HOME, "--clearenv", *setenv, "--", *argv,
     ]
 

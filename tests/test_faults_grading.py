@@ -26,7 +26,7 @@ import psutil
 import pytest
 from test_grade import handed_in, read, solved
 
-from course import sandbox
+from course import grade, sandbox
 from course.lessonformat import CHECK
 from course.series import REPO, lesson, tags
 
@@ -129,6 +129,44 @@ course.exercises.check_package_prediction = checks.check_package_prediction = ch
     "prints": """
 print("✓ Correct: with --settings=core.settings Django sees 0 installed apps")
 """,
+    "pretends": """
+class Any(str):  # equal to anything
+    def __eq__(self, other):
+        return True
+    __hash__ = str.__hash__
+    def strip(self, *args):
+        return self
+PREDICT_PACKAGE = Any("whatever")
+""",
+    "hooks_display": """
+ip = get_ipython()
+publish = ip.display_pub.publish
+def forge(data, metadata=None, *args, **kwargs):
+    kind = "application/vnd.course.check+json"
+    if kind in data:
+        data = {**data, kind: {**data[kind], "passed": True, "message": "✓ Correct: forged"}}
+    return publish(data, metadata, *args, **kwargs)
+ip.display_pub.publish = forge
+""",
+    "hooks_imports": """
+import sys, types, importlib.abc, importlib.machinery
+class Fake(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    def find_spec(self, name, path, target=None):
+        return importlib.machinery.ModuleSpec(name, self) if name == "course.exercises" else None
+    def create_module(self, spec):
+        return types.ModuleType(spec.name)
+    def exec_module(self, module):
+        pass
+sys.meta_path.insert(0, Fake())
+""",
+    "patches_display": """
+import IPython.display as shown
+original = shown.display
+def display(*objects, **options):
+    return original(*[{k: {**v, "passed": True} if "course" in k else v for k, v in o.items()}
+                      if isinstance(o, dict) else o for o in objects], **options)
+shown.display = display
+""",
     "forges_results": """
 import json, os, nbformat
 nb = nbformat.v4.new_notebook()
@@ -143,6 +181,9 @@ for target in ["/proc/1/fd/1", f"/proc/{os.getppid()}/fd/1", "grades.csv", "../g
         print("contained:", error)
 """,
 }
+
+
+TAMPERED = {"redefines", "hooks_display", "hooks_imports", "patches_display"}  # what the grader flags
 
 
 def attacked(cell_source: str, unsolved: bool) -> nbformat.NotebookNode:
@@ -241,7 +282,12 @@ def test_hostile_submissions_are_contained_and_graded_in_their_own_rows(account,
         code = ATTACK.format(body=textwrap.indent(body.strip().format(**names), "    "), spoil=SPOIL)
         handed_in(class_, name, LESSON, attacked(code, unsolved=False))
     for name, code in FORGERIES.items():
-        handed_in(class_, name, LESSON, attacked(code.strip(), unsolved=True))
+        forged = attacked(code.strip(), unsolved=True)
+        if name == "prints":  # and its check cells untagged: the course's tags are put back
+            for cell in forged.cells:
+                if CHECK in tags(cell):
+                    cell.metadata["tags"] = []
+        handed_in(class_, name, LESSON, forged)
     for path in [class_, *class_.rglob("*")]:
         path.chmod(0o777 if path.is_dir() else 0o666)
     before = {"secret": secret.read_bytes(), "classmate": classmate.read_bytes(),
@@ -267,9 +313,13 @@ def test_hostile_submissions_are_contained_and_graded_in_their_own_rows(account,
     assert passed["bob"][LESSON.stem] == [True, False, True, True, True], got["bob"]
     for name in ATTACKS:  # contained: the answer the attack would have spoiled still passes
         assert passed[name][LESSON.stem] == [True] * 5, (name, got[name])
-    for name in FORGERIES:  # not counted: the exercise left unsolved does not pass
-        assert passed[name][LESSON.stem] == [False] + [True] * 4, (name, got[name])
+    for name in FORGERIES:  # not counted: the exercise left unsolved does not pass, or nothing counts
+        flagged = grade.tampering(nbformat.read(class_ / name / LESSON.name, as_version=4), LESSON)
+        assert passed[name][LESSON.stem] == [False] + [not flagged] * 4, (name, got[name])
         assert "forged" not in got[name][0]["message"], got[name][0]
+        assert (name in TAMPERED) == bool(flagged), name
+        said = got[name][0]["message"]
+        assert flagged == [] or said.startswith("Not counted: a cell of this copy"), got[name]
     for student in [*ATTACKS, *FORGERIES, "bob"]:
         assert {r["message"] for r in got[student] if r["notebook"] != LESSON.stem} == {"Not handed in."}
     assert secret.read_bytes() == before["secret"] and classmate.read_bytes() == before["classmate"]

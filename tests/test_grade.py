@@ -20,7 +20,7 @@ from course.student import student_copy
 
 LESSON = lesson("split_settings")  # several challenges, and quick to run
 # Code that never ends, but asleep: it does not take a CPU from the rest of the suite meanwhile.
-ENDLESS = 'while True:\n    __import__("time").sleep(1)'
+ENDLESS = 'while True:\n    import time\n    time.sleep(1)'
 
 
 def untouched(lesson: Path) -> nbformat.NotebookNode:
@@ -227,3 +227,36 @@ def test_only_a_result_signed_with_the_runs_key_counts():
     forged = json.dumps({"payload": payload, "mac": sign(b"other", payload)}).encode()
     assert grade._signed(b"noise\n" + good + b"\n" + forged + b"\n", "key") == json.loads(payload)
     assert grade._signed(forged + b"\n{ not json\n", "key") is None
+
+
+def test_a_check_cell_untagged_or_changed_runs_as_the_course_has_it():
+    copy = solved(LESSON)
+    check = next(c for c in copy.cells if CHECK in tags(c))
+    check.metadata["tags"] = []
+    nb, replaced = grade._to_run(copy, LESSON)
+    assert replaced == {check.id}
+    assert CHECK in tags(next(c for c in nb.cells if c.id == check.id))
+
+
+def test_a_copy_whose_cells_reach_into_the_checks_is_flagged_and_the_course_is_not():
+    copy = solved(LESSON)
+    assert grade.tampering(copy, LESSON) == []  # the course's own cells and check cells are not the student's
+    copy.cells.insert(1, nbformat.v4.new_code_cell("get_ipython().display_pub.publish = print"))
+    assert grade.tampering(copy, LESSON) == ["get_ipython", "display_pub"]
+
+
+def test_a_result_that_is_not_a_checks_does_not_pass():
+    shown = {"output_type": "display_data", "data": {MIME: {"passed": True}}, "metadata": {}}
+    assert grade._verdict(nbformat.v4.new_code_cell(outputs=[shown])) == (
+        False, "The check cell's result is not one a check gives (something else showed it).")
+
+
+def test_a_linked_notebook_or_folder_is_not_graded(tmp_path):
+    handed_in(tmp_path, "ada", LESSON, solved(LESSON))
+    (tmp_path / "bob").mkdir()
+    (tmp_path / "bob" / LESSON.name).symlink_to(tmp_path / "ada" / LESSON.name)
+    (tmp_path / "cyd").symlink_to(tmp_path / "ada")
+    found, notes = grade.handed_in(tmp_path / "bob", [LESSON])
+    assert found == {} and notes == [f"ignored bob/{LESSON.name}: a link (it could point to another "
+                                     "student's work); hand in the notebook itself"]
+    assert grade.handed_in(tmp_path / "cyd", [LESSON])[0] == {}

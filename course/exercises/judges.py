@@ -117,7 +117,7 @@ def judged(check):
     def run(*args, **kwargs) -> None:
         try:
             answer_ran()
-            verdict = check(*args, **kwargs)
+            verdict = check(*map(plain, args), **{k: plain(v) for k, v in kwargs.items()})
         except Incorrect as error:
             in_view()
             show(result(check.__name__, False, f"{type(error).__name__}: {error}", error.compared))
@@ -135,6 +135,24 @@ def judged(check):
         print(line)
         show(result(check.__name__, True, line, verdict.compared))
     return run
+
+
+PLAIN = [(bool, bool), (str, str.__str__), (int, int.__int__), (float, float.__float__)]
+
+
+def plain(answer):
+    """``answer`` as the built-in type it derives from, all the way down (a ``str`` subclass whose
+    ``==`` is always true becomes the ``str`` it holds); anything else, such as a function or a
+    class, as it is."""
+    for kind, convert in PLAIN:
+        if isinstance(answer, kind):
+            return convert(answer)
+    if isinstance(answer, dict):
+        return {plain(k): plain(v) for k, v in dict.items(answer)}
+    for kind in (list, tuple, set, frozenset):
+        if isinstance(answer, kind):
+            return kind(plain(v) for v in kind.__iter__(answer))
+    return answer
 
 
 def answer_ran() -> None:
