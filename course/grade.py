@@ -209,7 +209,8 @@ def execute(nb: nbformat.NotebookNode, timeout: float, cache: Path, sandboxed: b
             runner = sandbox.processes(runner, Path(tmp))
             env = sandbox.OUTSIDE  # bwrap's own environment, which the notebook can read in /proc/1/environ
         else:
-            env = {**os.environ, "COURSE_WORKDIR": str(Path(tmp) / "work"), "COURSE_CACHE": str(cache)}
+            env = {**os.environ, "COURSE_WORKDIR": str(Path(tmp) / "work"), "COURSE_CACHE": str(cache),
+                   "PYTHONPATH": str(series.REPO)}  # this course, as in the sandbox
         proc = subprocess.Popen(runner, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, cwd=cwd, env=env, start_new_session=True)
         out, err = [], []
@@ -348,15 +349,18 @@ def grade(folder: Path, timeout: float = 300, jobs: int = 2, chosen: list[str] |
     done = iter(range(1, len(work) + 1))  # the running count: next() is atomic under the GIL
 
     def one(job) -> list[Row]:
-        rows = grade_notebook(*job, timeout, Path(cache), sandboxed)
+        rows = grade_notebook(*job, timeout, cache, sandboxed)
         say(f"[{next(done)}/{len(work)}] {job[2]} {job[1].stem}: {sum(r.passed for r in rows)} of "
             f"{len(rows)} passed" + (f" ({rows[0].message})" if rows and not any(r.passed for r in rows)
                                      and rows[0].message.startswith(("Not", "The file")) else ""))
         return rows
 
-    with tempfile.TemporaryDirectory(prefix="grade-cache-") as cache:
+    # The restore snapshots: $COURSE_CACHE's when it is set (the tests share theirs), else their own.
+    with tempfile.TemporaryDirectory(prefix="grade-cache-") as fresh:
+        cache = Path(os.environ.get("COURSE_CACHE") or fresh).resolve()
+        cache.mkdir(parents=True, exist_ok=True)
         if sandboxed:
-            warm(Path(cache), lessons, timeout)
+            warm(cache, lessons, timeout)
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             rows = [row for result in pool.map(one, work) for row in result]
     for name in OUTPUTS:

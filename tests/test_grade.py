@@ -23,6 +23,12 @@ LESSON = lesson("split_settings")  # several challenges, and quick to run
 ENDLESS = 'while True:\n    import time\n    time.sleep(1)'
 
 
+@pytest.fixture(autouse=True)
+def shared_snapshots(monkeypatch, restore_cache):
+    """Grading reads the session's restore snapshots, as the notebooks' tests do."""
+    monkeypatch.setenv("COURSE_CACHE", str(restore_cache))
+
+
 def untouched(lesson: Path) -> nbformat.NotebookNode:
     """The student copy as handed out."""
     return student_copy(nbformat.read(lesson, as_version=4))
@@ -180,12 +186,12 @@ def test_a_notebook_that_runs_forever_is_stopped_at_its_time_limit(tmp_path):
     looping = solved(LESSON)  # the settings module of the last exercise never finishes importing
     [c for c in looping.cells if EXERCISE in tags(c)][-1].source += f"\n{ENDLESS}\n"
     handed_in(tmp_path, "flo", LESSON, looping)
-    grade.grade(tmp_path, timeout=20, jobs=2, say=lambda line: None)
+    grade.grade(tmp_path, timeout=12, jobs=2, say=lambda line: None)
     got = read(tmp_path)
     assert all(r["passed"] == "no" and r["message"] == "Not reached: the notebook ran out of its time "
-               "limit (20 s), in the cell that starts 'while True:'." for r in got["eve"])
+               "limit (12 s), in the cell that starts 'while True:'." for r in got["eve"])
     assert [r["passed"] for r in got["flo"]] == ["yes"] * (len(grade.challenges(LESSON)) - 1) + ["no"]
-    assert got["flo"][-1]["message"] == ("Not reached: the notebook ran out of its time limit (20 s), in "
+    assert got["flo"][-1]["message"] == ("Not reached: the notebook ran out of its time limit (12 s), in "
                                          "the cell that starts 'from course.exercises import "
                                          "check_local_settings'.")
 
