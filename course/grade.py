@@ -111,10 +111,13 @@ TAMPERING = ["vnd.course.check", "course.exercises", "get_ipython", "IPython.dis
 def tampering(copy: nbformat.NotebookNode, lesson: Path) -> list[str]:
     """What of ``TAMPERING`` the cells the student wrote or changed in ``copy`` use (the course's
     own cells, and its check cells, which run as the course has them, aside)."""
-    course = {c.id: c.source for c in nbformat.read(lesson, as_version=4).cells}
-    written = [c.source for c in copy.cells if c.get("cell_type") == "code"
-               and course.get(c.get("id")) != c.source and c.get("id") not in
-               {cid for cid, _ in challenges(lesson)}]
+    course = {c.id: c for c in nbformat.read(lesson, as_version=4).cells}
+
+    def by_student(cell) -> bool:
+        known = course.get(cell.get("id"))
+        return known is None or (known.source != cell.source and CHECK not in tags(known))
+
+    written = [c.source for c in copy.cells if c.get("cell_type") == "code" and by_student(c)]
     return [name for name in TAMPERING if any(name in source for source in written)]
 
 
@@ -203,7 +206,6 @@ def execute(nb: nbformat.NotebookNode, timeout: float, cache: Path, sandboxed: b
     key = secrets.token_hex(32)
     runner = [sys.executable, "-m", "course.gradekernel", "--timeout", f"{timeout:g}"]
     with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
-        env, cwd = None, tmp
         if sandboxed:
             runner = sandbox.command([*runner, "--limits"], cache, Path(tmp), writable_cache)
             runner = sandbox.processes(runner, Path(tmp))
@@ -212,7 +214,7 @@ def execute(nb: nbformat.NotebookNode, timeout: float, cache: Path, sandboxed: b
             env = {**os.environ, "COURSE_WORKDIR": str(Path(tmp) / "work"), "COURSE_CACHE": str(cache),
                    "PYTHONPATH": str(series.REPO)}  # this course, as in the sandbox
         proc = subprocess.Popen(runner, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, cwd=cwd, env=env, start_new_session=True)
+                                stderr=subprocess.PIPE, cwd=tmp, env=env, start_new_session=True)
         out, err = [], []
         readers = [threading.Thread(target=_read, args=(proc.stdout, out), daemon=True),
                    threading.Thread(target=_read, args=(proc.stderr, err), daemon=True)]
