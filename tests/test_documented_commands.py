@@ -174,6 +174,11 @@ def git_status(copy: Path) -> str:
     return subprocess.run(["git", "status", "--porcelain"], cwd=copy, capture_output=True, text=True).stdout
 
 
+def git_diff(copy: Path) -> str:
+    """What changed in the committed files of ``copy`` (``git diff``, its first 6000 characters)."""
+    return subprocess.run(["git", "diff"], cwd=copy, capture_output=True, text=True).stdout[:6000]
+
+
 @pytest.fixture
 def copy(tmp_path) -> Path:
     """A throwaway copy of the course, the checkout's .venv/ linked in."""
@@ -350,7 +355,8 @@ def test_regenerating_gives_back_the_committed_files(copy, documented):
     """The generators succeed and leave ``git status`` clean: what is committed is what they write."""
     code, said = run(copy, documented, timeout=1800)
     assert code == 0, said[-3000:]
-    assert git_status(copy) == "", f"{documented} changed committed files:\n{git_status(copy)}"
+    changed = git_status(copy)
+    assert changed == "", f"{documented} changed committed files:\n{changed}{git_diff(copy)}"
 
 
 @runs(".venv/bin/python -m course.lessons")
