@@ -8,11 +8,13 @@ loaded, so that a notebook rerun from the top (``before_reset``, ``after_restore
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import sys
 from pathlib import Path
 
+from course import background
 from course.errors import CourseError, trim_to_learners
 from course.shell import require_project
 
@@ -71,6 +73,7 @@ def setup_django(settings_module: str) -> None:
     except Exception as error:
         trim_to_learners(error)
         raise
+    _resume_before_connecting()
 
 
 def _refuse_changed(project: Path) -> None:
@@ -85,6 +88,41 @@ def _refuse_changed(project: Path) -> None:
             "keeps what it loaded: restart the kernel to use the change (Kernel > Restart Kernel and "
             "Run All Cells)."
         )
+
+
+def disconnect() -> None:
+    """Close this kernel's Django connections and PostgreSQL pools (``OPTIONS={"pool": …}``) before
+    their server stops or pauses: else the next query would use a connection the server dropped, and
+    the pools' workers would try to reconnect and warn in whatever cell runs next. Django connects
+    again, and opens a new pool, at the next query."""
+    if "django.db" not in sys.modules or not sys.modules["django.conf"].settings.configured:
+        return
+    from django.db import connections
+
+    connections.close_all()
+    base = sys.modules.get("django.db.backends.postgresql.base")
+    for alias in list(base.DatabaseWrapper._connection_pools) if base else []:
+        connections[alias].close_pool()
+
+
+def _resume_before_connecting() -> None:
+    """Have Django, in this kernel, start a PostgreSQL that a failed cell paused (``course.cleanup``)
+    again before it opens a connection, as ``manage()`` does before a command: a wrong answer must not
+    break the lesson's next query."""
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    background.resume_all()  # Django is about to be used: a pool may be opened before any connection
+    connect = BaseDatabaseWrapper.connect
+    if getattr(connect, "resumes_postgres", False):
+        return
+
+    @functools.wraps(connect)
+    def connecting(self):
+        background.resume_all()
+        return connect(self)
+
+    connecting.resumes_postgres = True
+    BaseDatabaseWrapper.connect = connecting
 
 
 def before_reset() -> None:

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from urllib.parse import quote
 
-from course import background, lifeline
+from course import background, kernel, lifeline
 from course.errors import CourseError, trim_to_learners
 from course.shell import require_project
 from course.table import Table
@@ -103,7 +103,7 @@ class EmbeddedPostgres:
     """
 
     kind = "PostgreSQL"  # for course.background
-    paused_note = "PostgreSQL (paused with its data: the next pg.… call or manage(…) resumes it)"
+    paused_note = "PostgreSQL (paused with its data: the next pg.… call, manage(…) or query resumes it)"
 
     def __new__(cls, folder: str = FOLDER):
         for server in background.running(cls.kind):
@@ -172,6 +172,7 @@ class EmbeddedPostgres:
         ``uri()`` start it again. Return whether it was running."""
         if self.stopped or self.paused:
             return False
+        kernel.disconnect()
         background.disarm(self._guard)
         self._socket = self._socket_folder()  # for stop(), which no longer finds it once paused
         self.server.stop()
@@ -244,10 +245,27 @@ class EmbeddedPostgres:
                 return Table([], [])
             return Table([d.name for d in cursor.description], [list(r) for r in cursor.fetchall()])
 
+    def lock_waits(self, database: str, timeout: float = 10.0) -> Table:
+        """Wait until a connection to ``database`` waits for a lock (at most ``timeout`` seconds), then
+        return what the server says of each such connection (``pg_stat_activity``)."""
+        import time
+
+        name = database.replace("'", "''")
+        query = ("SELECT state, wait_event_type, query FROM pg_stat_activity "
+                 f"WHERE datname = '{name}' AND wait_event_type = 'Lock' ORDER BY query")
+        deadline = time.monotonic() + timeout
+        while not (waiting := self.sql("postgres", query)).rows:
+            if time.monotonic() > deadline:
+                raise PostgresUnavailable(f"No connection to {database} waited for a lock within "
+                                          f"{timeout:g} s.")
+            time.sleep(0.05)
+        return waiting
+
     def stop(self) -> None:
         """Stop the server and delete its data directory (idempotent, even if ``pg/`` is gone)."""
         if not self.stopped:
             self.stopped = True
+            kernel.disconnect()
             socket = self._socket_folder() or getattr(self, "_socket", None)
             try:
                 self.server.cleanup()

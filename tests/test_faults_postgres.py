@@ -197,9 +197,9 @@ def test_a_failed_cell_and_the_first_cells_rerun_stop_the_dev_server_and_postgre
     printed, error = k.run("1 / 0")
     assert "ZeroDivisionError" in error
     assert printed == ("[A cell failed, so what this notebook runs in the background stopped: PostgreSQL "
-                       "(paused with its data: the next pg.… call or manage(…) resumes it); the dev server "
-                       "(to go on, rerun the cells from `server = DevServer()` down: it starts afresh, and "
-                       "the browser must log in again).]\n")
+                       "(paused with its data: the next pg.… call, manage(…) or query resumes it); the dev "
+                       "server (to go on, rerun the cells from `server = DevServer()` down: it starts "
+                       "afresh, and the browser must log in again).]\n")
     assert not gone(running, timeout=10), "the failed cell left a server running"
     assert postmaster(folder) is None and (folder / "PG_VERSION").exists()
     # Rerunning the cell that started PostgreSQL gives back the paused one, with its data.

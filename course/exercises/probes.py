@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 from course import forkserver, sqlite
 from course.exercises.judges import Incorrect, raised
-from course.shell import terminal_env
+from course.shell import resume_postgres, terminal_env
 
 __all__ = []  # helpers of the lessons' checks: course.exercises exports none of them
 
@@ -32,6 +32,7 @@ def manage_with(module: str, *args: str, **env: str) -> subprocess.CompletedProc
         raise Incorrect(f"{path.as_posix()} does not exist yet: write it in the cell above, "
                         f"starting with %%writefile {path.as_posix()}")
     argv = [sys.executable, "manage.py", *args, f"--settings={module}"]
+    resume_postgres()  # a wrong answer just before paused it (course.cleanup), as manage() does
     return forkserver.run(argv, terminal_env(**env))
 
 
