@@ -63,7 +63,7 @@ the last; CONTRIBUTING.md's "Add a lesson" goes on from there).
 
 # The course's version (CHANGELOG.md says what changed): every notebook's banner shows it (make
 # nav writes it there), student copies record it, and so do the grades of handed-in copies.
-__version__ = "1.1.0"
+__version__ = "1.2.0"
 
 # The Pythons the course supports (CPython; pyproject.toml's requires-python says the same).
 PYTHONS = ("3.11", "3.12", "3.13", "3.14")
