@@ -70,8 +70,11 @@ def run(nb, timeout: float) -> tuple[str | None, str]:
 
     # Stopped at once when done: what it started dies with it (the sandbox's PID namespace, or the
     # course's lifelines), and there is nothing to save.
+    # iopub_timeout: a check's result may reach the client after the cell's reply on a busy machine
+    # (nbclient waits 4 s for it, then goes on without it: a pass graded as a fail).
     client = NotebookClient(nb, timeout=math.ceil(timeout), kernel_name="python3", allow_errors=True,
-                            shutdown_kernel="immediate", extra_arguments=["--InteractiveShell.xmode=Minimal"])
+                            iopub_timeout=30, shutdown_kernel="immediate",
+                            extra_arguments=["--InteractiveShell.xmode=Minimal"])
     deadline = time.monotonic() + timeout
     cell = None
     try:

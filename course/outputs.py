@@ -73,6 +73,10 @@ def regenerate(path: Path) -> None:
         timeout=600,
         kernel_name="python3",
         record_timing=False,
+        # A cell's last outputs may reach the client after its reply on a busy machine: wait for them
+        # (nbclient gives up after 4 s, and would write the notebook without them, silently).
+        iopub_timeout=60,
+        raise_on_iopub_timeout=True,
         allow_errors=True,  # cells marked NBVAL_RAISES_EXCEPTION are meant to fail
         resources={"metadata": {"path": str(path.parent)}},
         # Tracebacks in Minimal mode: the error line only, no file paths of this machine.
