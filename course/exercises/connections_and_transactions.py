@@ -113,6 +113,11 @@ def check_titles_sql(titles_sql) -> Correct:
                             "take the connection of the alias the routers choose for Post, "
                             "connections[router.db_for_read(Post)].") from None
         except Exception as error:
+            if "does not exist" in str(error):
+                first = str(error).splitlines()[0]
+                raise Incorrect(f"titles_sql() ran its SQL where acmeapp_post is not{your_line(error)}: "
+                                f"{type(error).__name__}: {first}. Take the connection of the alias the "
+                                "routers choose for Post: connections[router.db_for_read(Post)].") from None
             raise raised("titles_sql()", error) from None
     if answer == [] and truth:
         raise Incorrect("titles_sql() still returns an empty list: run the query on a cursor and return "
@@ -159,9 +164,10 @@ def check_publish(publish) -> Correct:
         try:
             publish(title, outbox)
         except ImproperlyConfigured as error:
-            raise Incorrect(f"publish() raised ImproperlyConfigured{your_line(error)}: {error} "
-                            "transaction.on_commit() without using= is about the alias 'default', which is "
-                            "empty here: name the alias whose transaction must commit.") from None
+            raise Incorrect(f"publish() raised ImproperlyConfigured{your_line(error)}: {error} Without "
+                            "using=, transaction.atomic() and transaction.on_commit() are about the alias "
+                            "'default', which is empty here: name the posts' alias, whose transaction must "
+                            "commit.") from None
         except Exception as error:
             raise raised(f"publish({title!r}, outbox)", error) from None
 
@@ -240,6 +246,9 @@ def check_append_line(append_line) -> Correct:
         post.refresh_from_db()
         if "one" not in post.body:
             raise Incorrect("append_line() is still the stub: the post's body did not change.")
+        if post.body != "one\n":
+            raise Incorrect(f"append_line(pk, 'one') on an empty body left {post.body!r}: it should add the "
+                            "line and a newline, 'one\\n'.")
         thread, failed = None, []
         with transaction.atomic(using="acmeapp_db"):  # another request holds the post's row lock
             held = Post.objects.select_for_update().get(pk=post.pk)
@@ -281,6 +290,11 @@ def _append_failed(shown: str, error: Exception) -> Incorrect:
         return Incorrect(f"{shown} raised TransactionManagementError{your_line(error)}: {error} The lock is "
                          "taken on the connection of the alias that holds the row, acmeapp_db: the atomic() "
                          "around it must be on that alias (router.db_for_write(Post)).")
+    if "could not obtain lock" in str(error):
+        first = str(error).splitlines()[0]
+        return Incorrect(f"{shown} raised {type(error).__name__}{your_line(error)}: {first}. "
+                         "With nowait=True, select_for_update() fails at once when another transaction holds "
+                         "the lock: leave nowait out, so that it waits for the lock.")
     if isinstance(error, ImproperlyConfigured):
         return Incorrect(f"{shown} raised ImproperlyConfigured{your_line(error)}: {error} atomic() "
                          "without using= opens a transaction on 'default', which is empty here: name the "

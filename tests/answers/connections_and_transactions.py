@@ -68,7 +68,7 @@ CASES = {
          '    with connections["auth_db"].cursor() as cursor:\n'
          '        cursor.execute("SELECT title FROM acmeapp_post ORDER BY title")\n'
          '        return [row[0] for row in cursor.fetchall()]',
-         'titles_sql() raised ProgrammingError: relation "acmeapp_post" does not exist'),
+         "titles_sql() ran its SQL where acmeapp_post is not (line 3 of your cell: "),
     ],
     "check_publish": [
         (SOLUTION, RIGHT),
@@ -92,6 +92,11 @@ CASES = {
         ('def publish(title, outbox):\n'
          '    transaction.on_commit(lambda: outbox.append(title), using="acmeapp_db")',
          "publish() saved no post"),
+        ('def publish(title, outbox):\n'
+         '    with transaction.atomic():\n'
+         '        Post.objects.create(title=title, body="")\n'
+         '        transaction.on_commit(lambda: outbox.append(title), using="acmeapp_db")',
+         "publish() raised ImproperlyConfigured (line 2 of your cell: `with transaction.atomic():`)"),
     ],
     "check_append_line": [
         (SOLUTION, RIGHT),
@@ -117,5 +122,16 @@ CASES = {
          '        post.body += line + "\\n"\n'
          '        post.save()', "append_line(pk, 'one') raised ImproperlyConfigured (line 2 of your cell: "
          "`with transaction.atomic():`)"),
+        ('def append_line(pk, line):\n'
+         '    with transaction.atomic(using="acmeapp_db"):\n'
+         '        post = Post.objects.select_for_update().get(pk=pk)\n'
+         '        post.body += line\n'
+         '        post.save()',
+         r"append_line(pk, 'one') on an empty body left 'one': it should add the line and"),
+        ('def append_line(pk, line):\n'
+         '    with transaction.atomic(using="acmeapp_db"):\n'
+         '        post = Post.objects.select_for_update(nowait=True).get(pk=pk)\n'
+         '        post.body += line + "\\n"\n'
+         '        post.save()', "append_line(pk, 'two') raised OperationalError (line 3 of your cell: "),
     ],
 }
