@@ -227,6 +227,15 @@ class EmbeddedPostgres:
                 self.sql("postgres", f'CREATE DATABASE "{name}"', autocommit=True)
                 print(f"created database {name}")
 
+    def drop_databases(self, *names: str) -> None:
+        """Drop each database that exists, closing the connections still open to it, and say which."""
+        existing = set(self.sql("postgres", "SELECT datname FROM pg_database").column("datname"))
+        kernel.disconnect()  # this kernel's own connections and pools first
+        for name in names:
+            if name in existing:
+                self.sql("postgres", f'DROP DATABASE "{name}" WITH (FORCE)', autocommit=True)
+                print(f"dropped database {name}")
+
     def sql(self, database: str, query: str, autocommit: bool = False) -> Table:
         """Run one SQL statement on ``database``; return its rows (empty for statements without).
 
