@@ -81,9 +81,10 @@ def _ids(db: sqlite3.Connection, sql: str) -> dict:
     return dict(db.execute(sql).fetchall())
 
 
-def _fill(db: sqlite3.Connection, rng: random.Random) -> None:
+def _fill(db: sqlite3.Connection, rng: random.Random, scale: float) -> None:
     users, kept, taken = [], [], {}
-    for uid in range(1, USERS_CREATED + 1):
+    posts_made, sessions, log_entries = (round(n * scale) for n in (POSTS, SESSIONS, LOG_ENTRIES))
+    for uid in range(1, round(USERS_CREATED * scale) + 1):
         first, last = rng.choice(FIRST), rng.choice(LAST)
         taken[first, last] = taken.get((first, last), 0) + 1
         suffix = taken[first, last] if taken[first, last] > 1 else ""
@@ -114,7 +115,7 @@ def _fill(db: sqlite3.Connection, rng: random.Random) -> None:
                    [(uid, perm["post.view_post"]) for uid in rng.sample(kept[1:], 30)])
 
     posts = []
-    for pid in range(1, POSTS + 1):
+    for pid in range(1, posts_made + 1):
         title = f"{rng.choice(WORDS).title()} {rng.choice(WORDS)} notes #{pid}"
         body = " ".join(rng.choices(WORDS, k=rng.randrange(8, 30))).capitalize() + "."
         author = None if rng.random() < 0.05 else rng.choice(kept)
@@ -123,13 +124,13 @@ def _fill(db: sqlite3.Connection, rng: random.Random) -> None:
 
     db.executemany("INSERT INTO django_session (session_key, session_data, expire_date) VALUES (?, ?, ?)",
                    [("".join(rng.choices(LETTERS, k=32)), "".join(rng.choices(LETTERS, k=60)),
-                     f"2099-01-{rng.randrange(1, 29):02d} 12:00:00") for _ in range(SESSIONS)])
+                     f"2099-01-{rng.randrange(1, 29):02d} 12:00:00") for _ in range(sessions)])
 
     post_type = _ids(db, "SELECT model, id FROM django_content_type")["post"]
     messages = {1: '[{"added": {}}]', 2: '[{"changed": {"fields": ["Body"]}}]', 3: ""}
     entries = []
-    for lid in range(1, LOG_ENTRIES + 1):
-        _, title, _, _ = posts[rng.randrange(POSTS)]
+    for lid in range(1, log_entries + 1):
+        _, title, _, _ = posts[rng.randrange(posts_made)]
         flag = rng.choice((1, 2, 2, 2, 3))
         entries.append((lid, _when(rng), str(title.rsplit("#", 1)[1]), title, flag, messages[flag],
                         post_type, rng.choice(staff)))
@@ -139,11 +140,15 @@ def _fill(db: sqlite3.Connection, rng: random.Random) -> None:
                    [(k, *e[1:]) for k, e in enumerate(entries, start=1)])
 
 
-def build(path: str | Path = "db.sqlite3") -> None:
+def build(path: str | Path = "db.sqlite3", scale: float = 1) -> None:
     """Fill the migrated, empty single database at ``path`` with the live site's rows; print a summary.
 
-    Refuses (and changes nothing) if the file is missing, not migrated, or already holds users.
+    ``scale`` shrinks the site: 0.2 gives a fifth of the users, posts, sessions and log entries, for
+    a lesson whose commands save row by row. Refuses (and changes nothing) if
+    the file is missing, not migrated, or already holds users.
     """
+    if not 0.05 <= scale <= 1:
+        raise ValueError(f"scale must be between 0.05 and 1, not {scale!r}")
     path = Path(path)
     if not path.is_file():
         raise NotMigrated(f"No {path.as_posix()} here: run this notebook's first cell, which restores the "
@@ -163,7 +168,7 @@ def build(path: str | Path = "db.sqlite3") -> None:
                               "lesson again, rerun this notebook's first cell.")
         with db:
             renumbered = _renumber_content_types(db)
-            _fill(db, random.Random(SEED))
+            _fill(db, random.Random(SEED), scale)
     finally:
         db.close()
     counts = {t: sqlite.query(path, f"SELECT COUNT(*) FROM {t}").rows[0][0]

@@ -39,7 +39,7 @@ CASES = {
         ("def copy_rows(model, source, target, chunk=1000):\n"
          "    rows = model._base_manager.using(source).order_by('pk')[:10]\n"
          "    model._base_manager.using(target).bulk_create(rows)",
-         "acmeapp_db holds 10 posts after copy_rows(); the live site 5,000"),
+         "acmeapp_db holds 10 posts after copy_rows(); the live site 1,000"),
         ("def copy_rows(model, source, target, chunk=1000):\n"
          "    rows = model._base_manager.using(source).order_by('pk').iterator(chunk_size=chunk)\n"
          "    model._base_manager.using(source).bulk_create(rows, batch_size=chunk)",
