@@ -155,7 +155,7 @@ def check_tidy_title(tidy_title) -> Correct:
     Post = _post()
     names = set(getattr(getattr(tidy_title, "__code__", None), "co_varnames", ())) | set(
         getattr(getattr(tidy_title, "__code__", None), "co_consts", ()) or ())
-    if callable(tidy_title) and "using" not in names:
+    if callable(tidy_title) and not names & {"using", "raw"}:
         raise Incorrect("tidy_title is still the stub: it updates the post where the routers send Post, "
                         "whatever database it was saved to. Take the alias Django passes as using.")
     pks = (2, 3, 4)

@@ -33,9 +33,11 @@ CASES = {
         (SOLUTION, RIGHT),
         ("def copy_rows(model, source, target, chunk=1000):\n"
          "    rows = model._base_manager.using(source).order_by('pk').iterator(chunk_size=chunk)\n"
-         "    model._base_manager.using(target).bulk_create(rows, batch_size=chunk)",
+         "    with transaction.atomic(using=target):\n"
+         "        model._base_manager.using(target).bulk_create(rows, batch_size=chunk)",
          "Every post arrived, but the next one cannot be created (duplicate key value violates unique "
          "constraint \"acmeapp_post_pkey\")"),
+
         ("def copy_rows(model, source, target, chunk=1000):\n"
          "    rows = model._base_manager.using(source).order_by('pk')[:10]\n"
          "    model._base_manager.using(target).bulk_create(rows)",
@@ -56,6 +58,10 @@ CASES = {
          "    Post.objects.using(using).filter(pk=instance.pk).update(title=instance.title.strip())",
          "A raw save (loaddata's) had its title changed"),
         ("def tidy_title(sender, instance, using, raw, **kwargs):\n"
+         "    if not raw:\n"
+         "        Post.objects.filter(pk=instance.pk).update(title=instance.title.strip())",
+         "A post saved on live kept the spaces around its title"),
+        ("def tidy_title(sender, instance, raw, **kwargs):\n"
          "    if not raw:\n"
          "        Post.objects.filter(pk=instance.pk).update(title=instance.title.strip())",
          "A post saved on live kept the spaces around its title"),
