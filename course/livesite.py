@@ -144,8 +144,8 @@ def build(path: str | Path = "db.sqlite3", scale: float = 1) -> None:
     """Fill the migrated, empty single database at ``path`` with the live site's rows; print a summary.
 
     ``scale`` shrinks the site: 0.2 gives a fifth of the users, posts, sessions and log entries, for
-    a lesson whose commands save row by row. Refuses (and changes nothing) if
-    the file is missing, not migrated, or already holds users.
+    a lesson whose commands save row by row. Refuses (and changes nothing) if the file is missing,
+    not migrated, or already holds users.
     """
     if not 0.05 <= scale <= 1:
         raise ValueError(f"scale must be between 0.05 and 1, not {scale!r}")

@@ -198,6 +198,11 @@ def raised(shown: str, error: Exception) -> Incorrect:
     return Incorrect(f"{shown} raised {type(error).__name__}: {error}{your_line(error)}.")
 
 
+def is_stub(function) -> bool:
+    """Whether ``function`` is still an exercise's stub whose body is ``pass`` (its code names nothing)."""
+    return callable(function) and not getattr(getattr(function, "__code__", None), "co_names", 1)
+
+
 def call(shown: str, function, *args):
     """Call the learner's ``function``; an error it raises becomes one ``Incorrect`` line naming
     their own line, never a traceback from inside the course's package."""

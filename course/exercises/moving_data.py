@@ -8,7 +8,7 @@ receiver changed in each database.
 from __future__ import annotations
 
 from course import sqlite
-from course.exercises.judges import Correct, Incorrect, call, django_ready, judged, raised
+from course.exercises.judges import Correct, Incorrect, call, django_ready, is_stub, judged, raised
 
 __all__ = ["check_copy_rows", "check_loaded", "check_tidy_title"]
 
@@ -94,11 +94,6 @@ def _post():
     return Post
 
 
-def _stub(function) -> bool:
-    """Whether ``function`` is a stub whose body is ``pass``: it names nothing."""
-    return callable(function) and not getattr(getattr(function, "__code__", None), "co_names", 1)
-
-
 @judged
 def check_copy_rows(copy_rows) -> Correct:
     """``copy_rows(Post, "live", "acmeapp_db")`` copies every post, ids included, and leaves the
@@ -106,7 +101,7 @@ def check_copy_rows(copy_rows) -> Correct:
     from django.db import IntegrityError, connections, transaction
 
     Post = _post()
-    if _stub(copy_rows):
+    if is_stub(copy_rows):
         raise Incorrect("copy_rows() is still the stub: it copies nothing.")
     with connections["acmeapp_db"].cursor() as cursor:
         cursor.execute("TRUNCATE acmeapp_post RESTART IDENTITY")

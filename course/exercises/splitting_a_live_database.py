@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from course import sqlite
-from course.exercises.judges import Correct, Incorrect, call, choice, chosen, django_ready, judged
+from course.exercises.judges import Correct, Incorrect, call, choice, chosen, django_ready, is_stub, judged
 
 __all__ = ["check_copy_prediction", "check_split", "check_orphans_sql", "check_login_prediction", "LIVE",
            "AUTH", "ACME", "ORPHANS_TRUTH", "split_problems"]
@@ -92,7 +92,7 @@ def check_split(move_log_entries) -> Correct:
     from django.contrib.admin.models import LogEntry
     from django.db import transaction
 
-    if callable(move_log_entries) and not getattr(getattr(move_log_entries, "__code__", None), "co_names", 1):
+    if is_stub(move_log_entries):
         raise Incorrect("move_log_entries() is still the stub: it does nothing yet, so auth_db would hold no "
                         "log entry. Write its body: read the entries from 'live', write them to 'auth_db'.")
     LogEntry.objects.using("auth_db").all().delete()  # each try starts from an empty admin log
