@@ -18,7 +18,7 @@ $(foreach v,POSTGRES REPLACE STUDENT UNSANDBOXED,$(if $(filter-out yes no,$($(v)
   $(error $(v) is yes or no, not '$($(v))')))
 COURSE    = $(PYTHON) -m course $(if $(filter no,$(POSTGRES)),--without-postgres)
 
-TARGETS := install lab lab-solutions test check test-pythons test-browser test-faults lock student grade site outputs nav project lesson bench clean
+TARGETS := install lab lab-solutions test check test-pythons test-browser test-faults test-hub lock student grade site outputs nav project lesson bench clean
 .PHONY: help python $(TARGETS)
 
 help:  ## List the targets
@@ -51,6 +51,9 @@ test-browser: python  ## The learner's walkthrough in a real JupyterLab in headl
 
 test-faults: python  ## Faults a learner's machine meets, injected for real: each must end in one line and lose nothing
 	@$(COURSE) test-faults
+
+test-hub: python  ## A real JupyterHub here: three learners, each a Unix user, run 07 and 08 at once (root, Linux)
+	@$(COURSE) test-hub
 
 lock: python  ## Regenerate requirements.txt from pyproject.toml, for every platform and Python
 	@$(COURSE) lock $(if $(UPGRADE),--upgrade $(UPGRADE))

@@ -140,7 +140,18 @@ def lifeline(parser: argparse.ArgumentParser) -> None:
                         help="the command to run as long as standard input stays open")
 
 
+def hub_link(parser: argparse.ArgumentParser) -> None:
+    """``python -m course.hublink --hub URL [--repo URL] [--branch NAME] [--open PATH]``."""
+    parser.add_argument("--hub", required=True, metavar="URL", help="the hub's address, https://hub.example.org")
+    parser.add_argument("--repo", metavar="URL",
+                        help="the repository the learners pull (default: this clone's origin remote)")
+    parser.add_argument("--branch", default="main", help="the branch they pull (default: main)")
+    parser.add_argument("--open", metavar="PATH", help="the notebook the link opens, a path in the "
+                        "repository (default: the first lesson in notebooks/)")
+
+
 SCRIPTS: dict[str, Callable[[argparse.ArgumentParser], None]] = {  # each script's arguments, by module
+    "course.hublink": hub_link,
     "course.student": student,
     "course.grade": grade,
     "course.site": site,

@@ -8,7 +8,8 @@
   the series (what the suite's extra runs cost; bar: 3).
 
 The series and its floor alternate ``rounds`` times (default 3) and their medians count; the
-suite runs once, between them.
+suite runs once, between them. During the first series, what each lesson's processes hold is
+sampled and printed (``Footprint``): one learner's memory and CPU at each lesson, for sizing a hub.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -46,7 +48,56 @@ def _one_cell_notebooks(folder: Path, count: int) -> list[Path]:
     return paths
 
 
-def _timed_nbval(paths: list[Path], workdir: Path) -> float:
+class Footprint:
+    """What each lesson's processes hold while the series runs: every process standing in the
+    lesson's scratch folder (its kernel, the commands it runs, its dev server, its PostgreSQL),
+    sampled every 0.1 s. Per lesson: the peak of their memory at once (RSS, summed), the CPU time
+    they used (a lower bound: a process's last 0.1 s can be missed), and the wall time."""
+
+    def __init__(self, workdir: Path):
+        self.workdir = str(workdir.resolve()) + os.sep
+        self.peak: dict[str, float] = {}
+        self.cpu: dict[str, dict[int, float]] = {}
+        self.span: dict[str, list[float]] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        import psutil
+
+        while not self._stop.wait(0.1):
+            held: dict[str, float] = {}
+            for process in psutil.process_iter(["cwd", "memory_info", "cpu_times"]):
+                cwd, memory, times = (process.info[k] for k in ("cwd", "memory_info", "cpu_times"))
+                if not (cwd or "").startswith(self.workdir) or memory is None or times is None:
+                    continue
+                lesson = cwd[len(self.workdir):].split(os.sep)[0]
+                if lesson.startswith("."):  # the restore cache, not a lesson
+                    continue
+                held[lesson] = held.get(lesson, 0) + memory.rss / 2**20
+                self.cpu.setdefault(lesson, {})[process.pid] = times.user + times.system
+            now = time.perf_counter()
+            for lesson, megabytes in held.items():
+                self.peak[lesson] = max(self.peak.get(lesson, 0), megabytes)
+                self.span.setdefault(lesson, [now, now])[1] = now
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def report(self) -> str:
+        lines = ["each lesson at its peak (kernel, commands, dev server, PostgreSQL; sampled every 0.1 s):",
+                 f"  {'lesson':34} {'memory MB':>9} {'CPU s':>6} {'wall s':>6}"]
+        for lesson in sorted(self.peak):
+            first, last = self.span[lesson]
+            lines.append(f"  {lesson:34} {self.peak[lesson]:9.0f} {sum(self.cpu[lesson].values()):6.1f} "
+                         f"{last - first:6.1f}")
+        return "\n".join(lines)
+
+
+def _timed_nbval(paths: list[Path], workdir: Path, footprint: bool = False) -> float:
+    meter = Footprint(workdir) if footprint else None
     start = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *NBVAL, *map(str, paths)],
@@ -56,6 +107,9 @@ def _timed_nbval(paths: list[Path], workdir: Path) -> float:
         text=True,
     )
     elapsed = time.perf_counter() - start
+    if meter is not None:
+        meter.stop()
+        print(meter.report(), flush=True)
     if result.returncode != 0:
         raise SystemExit(f"nbval failed during the benchmark:\n{result.stdout[-2000:]}")
     return elapsed
@@ -81,7 +135,7 @@ def main(rounds: int = 3) -> tuple[float, float]:
         for r in range(rounds):
             if r == rounds // 2:
                 suite = _timed_suite()
-            series_times.append(_timed_nbval(series, Path(tmp) / f"work{r}"))
+            series_times.append(_timed_nbval(series, Path(tmp) / f"work{r}", footprint=r == 0))
             floor_times.append(_timed_nbval(floor, Path(tmp) / "floorwork"))
     s, f = statistics.median(series_times), statistics.median(floor_times)
     print(f"series ({len(series)} notebooks, fresh scratch folder): {s:.1f} s  (median of {rounds})")

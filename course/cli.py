@@ -42,16 +42,18 @@ NBVAL = ["--nbval", "--nbval-current-env", f"--nbval-cell-timeout={CELL_TIMEOUT}
 # The strict series in this process (cells reported one by one): one notebook's cells in one worker.
 STRICT = ["-n", "2", "--dist", "loadfile", *NBVAL]
 # The fast part alone (make check): unit tests and lint, no notebook executed.
-CHECK = ["-q", "-n", "2", "-m", "not slow and not browser and not faults", "tests"]
+CHECK = ["-q", "-n", "2", "-m", "not slow and not browser and not faults and not hub", "tests"]
 # The fault suite (make test-faults): killed kernels, full disks, interrupted installs, for real.
 FAULTS = ["-m", "faults", "-n", "2", "--dist", "loadfile"]
+# The hub test (make test-hub): one hub for its three tests, and what each learner used is printed (-rP).
+HUB = ["-m", "hub", "-p", "no:xdist", "-rP"]
 # What `test-pythons` runs on each other Python: the strict series and the unit tests of these helpers
 # (tests/test_NAME.py, one file per module).
 HELPERS = ("background", "browser_client", "cleanup", "kernel", "lifeline", "postgres", "routing", "server",
            "shell", "sqlite", "table", "workspace")
 SERIES = ["notebooks", *(f"tests/test_{name}.py" for name in HELPERS)]
 # The commands that hand the arguments they do not know to pytest.
-PYTEST_COMMANDS = ("test", "check", "test-browser", "test-faults")
+PYTEST_COMMANDS = ("test", "check", "test-browser", "test-faults", "test-hub")
 MODULES = {  # commands that run one of the course's scripts in the environment (arguments: course.arguments)
     "lock": ("course.lock", "regenerate requirements.txt from pyproject.toml, for every platform and Python"),
     "student": ("course.student", "write student copies (solutions replaced by stubs) into student/"),
@@ -61,6 +63,7 @@ MODULES = {  # commands that run one of the course's scripts in the environment 
     "nav": ("course.navigation", "regenerate the navigation bars and the index notebooks/README.md"),
     "project": ("course.project", "rebuild project/ from the notebooks' step cells"),
     "lesson": ("course.newlesson", "start a new lesson after the last: notebook, check module, answers"),
+    "hub-link": ("course.hublink", "print the link that puts the course in each learner's home on a hub"),
     "bench": ("course.bench", "time make test against one run of the series, the series against its floor"),
 }
 COMMANDS = {  # every command of `python -m course`, and what it does (its --help)
@@ -76,6 +79,8 @@ COMMANDS = {  # every command of `python -m course`, and what it does (its --hel
                     "(needs Chromium: Debian's chromium package)",
     "test-faults": "what a learner's machine does wrong, done for real: killed kernels, a full disk, "
                    "interrupted installs, damaged copies (a few minutes)",
+    "test-hub": "a real JupyterHub on this machine, three learners each a Unix user of their own, running "
+                "07 and 08 at once, the admin through the hub (Linux, as root; npm and Chromium)",
     **{name: text for name, (_, text) in MODULES.items()},
     "clean": "remove what runs generate (scratch projects, databases, caches); keep the environments",
 }
@@ -346,11 +351,16 @@ def main(argv: list[str] | None = None) -> int:
     extra = parser(scripts=False).parse_known_args(argv)[1]  # what goes on to pytest or the script, as typed
     postgres = not args.without_postgres
     extras = (["postgres"] if postgres else []) + (["browser"] if args.command == "test-browser" else [])
+    extras += ["browser", "hub", "hub-test"] if args.command == "test-hub" else []
     try:
         if args.command == "clean":
             return clean(args.student)
         if args.command == "test-pythons":
             return test_pythons(args.versions, postgres)
+        if args.command == "hub-link":  # prints a link: nothing to install (on a hub, the course is)
+            from course import hublink
+
+            return hublink.main(extra)
         try:
             python = install(None if args.here else (args.venv or REPO / ".venv").resolve(), extras)
         except KeyboardInterrupt:
@@ -374,6 +384,8 @@ def main(argv: list[str] | None = None) -> int:
             return subprocess.call([str(python), "-m", "pytest", *CHECK, *extra], cwd=REPO)
         if args.command == "test-faults":
             return subprocess.call([str(python), "-m", "pytest", *FAULTS, *extra], cwd=REPO)
+        if args.command == "test-hub":
+            return subprocess.call([str(python), "-m", "pytest", *HUB, *extra], cwd=REPO)
         if args.command == "test-browser":
             return subprocess.call([str(python), "-m", "pytest", "-m", "browser", "-p", "no:xdist", *extra],
                                    cwd=REPO)

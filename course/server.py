@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import importlib.util
+import os
 import re
 import secrets
 import socket
@@ -36,6 +39,26 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind((HOST, 0))
         return s.getsockname()[1]
+
+
+def proxy_prefix(port: int) -> str | None:
+    """Where the learner's browser reaches ``port`` of this machine: ``/user/NAME/proxy/PORT`` on a
+    JupyterHub or Binder whose environment has jupyter-server-proxy (the course's ``hub`` extra);
+    None where the browser runs on this machine, or nothing proxies for it."""
+    service = os.environ.get("JUPYTERHUB_SERVICE_PREFIX")
+    if not service or importlib.util.find_spec("jupyter_server_proxy") is None:
+        return None
+    return f"{service.rstrip('/')}/proxy/{port}"
+
+
+class Link(str):
+    """An address to open in the browser: shown as itself, and as a link in JupyterLab."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        return f'<a href="{html.escape(self)}" target="_blank">{html.escape(self)}</a>'
 
 
 def port_in_use(port: int) -> bool:
@@ -83,11 +106,15 @@ class DevServer:
         self.port = port
         self.url = f"http://{HOST}:{self.port}"
         self._log = open(Path("runserver.log"), "w+", encoding="utf-8")
+        # On a hub, runserver is told the proxy's prefix, which the learner's browser goes through
+        # (course.proxied); elsewhere it is plain `python manage.py runserver`.
+        prefix = proxy_prefix(port)
+        behind = ["-m", "course.proxied", prefix] if prefix else []
         # Through its guard (course.lifeline), which runs runserver and stops it when this kernel
         # ends, however it ends (Linux, macOS and Windows). The environment is a new terminal's, as
         # for every command the notebooks run.
         self.process = background.start_guard(
-            [sys.executable, "manage.py", "runserver", f"{HOST}:{self.port}", "--noreload",
+            [sys.executable, *behind, "manage.py", "runserver", f"{HOST}:{self.port}", "--noreload",
              *([f"--settings={self._settings}"] if self._settings else [])],
             stdout=self._log,
             stderr=subprocess.STDOUT,
@@ -126,6 +153,14 @@ class DevServer:
                                    "settings or the project's code): fix that, then rerun this cell.")
             time.sleep(0.1)
         return True
+
+    def link(self, path: str = "/admin/") -> Link:
+        """The address of ``path`` on this server for your browser: ``http://127.0.0.1:PORT/…`` where
+        the browser runs on this machine, the path through the hub's proxy on a JupyterHub."""
+        prefix = proxy_prefix(self.port)
+        if prefix is None:
+            return Link(f"{self.url}{path}")
+        return Link(f"{os.environ.get('JUPYTERHUB_PUBLIC_URL', '').rstrip('/')}{prefix}{path}")
 
     def startup(self) -> str:
         """What runserver printed when it started, with the date and the port masked (they change on

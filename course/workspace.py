@@ -44,9 +44,25 @@ FULL = [f"[Errno {code}]" for code in (errno.ENOSPC, getattr(errno, "EDQUOT", er
 FULL += ["[WinError 112]", "[WinError 39]", "database or disk is full", "No space left on device"]
 
 
+_learners: Path | None = None  # the folder of the learner's notebooks, once a kernel has started in it
+
+
 def work_root() -> Path:
-    """Folder holding every notebook's scratch folder: ``$COURSE_WORKDIR`` or ``work/``."""
-    return Path(os.environ.get("COURSE_WORKDIR") or REPO / "work").resolve()
+    """Folder holding every notebook's scratch folder.
+
+    ``$COURSE_WORKDIR`` when set. Else ``work/`` beside the learner's own notebooks: a kernel starts
+    in the folder of its notebook, and when that folder holds the lessons (``notebooks/`` or
+    ``student/`` of a clone, or a learner's copy pulled onto a hub where the course is installed
+    once for the class), each learner's work lives beside their copies and the lessons'
+    ``cd ../work/NN_…`` holds for them. Else the course's own ``work/``.
+    """
+    global _learners
+    if os.environ.get("COURSE_WORKDIR"):
+        return Path(os.environ["COURSE_WORKDIR"]).resolve()
+    here = Path.cwd() if _learners is None and cwd_exists() else None
+    if here is not None and any((here / nb.name).is_file() for nb in notebooks()):
+        _learners = here.resolve()  # once: open_project then moves the kernel elsewhere
+    return (_learners.parent if _learners else REPO) / "work"
 
 
 def cache_root() -> Path:

@@ -80,6 +80,7 @@ TYPED = {  # arguments each script takes
     "site": ["out"], "outputs": [ROUTERS], "nav": ["--check"], "project": ["--check"],
     "bench": ["2"], "lock": ["--upgrade", "django"],
     "lesson": ["caching", "Caching per alias"],
+    "hub-link": ["--hub", "https://hub.example.org", "--branch", "class", "--open", "student/README.md"],
 }
 
 

@@ -67,9 +67,18 @@ def as_written(*commands: str) -> dict[str, str]:
     return {command: command for command in commands}
 
 
+# TEACHING's recipe for a class on a hub: the exercise copies in a repository of their own, and its link.
+HUB_LINK = "python -m course hub-link --hub https://hub.example.org"
+CLASS_LINK = ("python -m course hub-link --hub https://hub.example.org --repo https://github.com/YOU/class "
+              f"--open student/{notebooks()[0].name}")
+CLASS_RECIPE = ("python -m course student ../class/student", "git -C ../class init -q -b main",
+                "git -C ../class add student", 'git -C ../class commit -q -m "The exercise copies"')
+CLASS_PUSH = "git -C ../class push -q https://github.com/YOU/class main"
+
 # Every command the documents show, as they spell it → the command typed for it here: the same,
-# but where the documents write a placeholder (TARGET, DIR, N, NN_topic).
+# but where the documents write a placeholder (TARGET, DIR, N, NN_topic, a forge's address).
 RUN = {
+    CLASS_PUSH: "git -C ../class push -q ../class.git main",  # a repository here stands for the forge's
     "python -m course TARGET": "python -m course student",  # any target: student is quick
     "make grade SUBMISSIONS=DIR": f"make grade SUBMISSIONS={SUBMISSIONS}",
     "make grade SUBMISSIONS=DIR JOBS=2": f"make grade SUBMISSIONS={SUBMISSIONS} JOBS=2",
@@ -85,7 +94,8 @@ RUN = {
         "make bench",
         "make lab", "make lab POSTGRES=no", "make lab-solutions", "make lab PYTHON=python3.13",
         "python3.13 -m course lab",
-        'python -m pip install -c requirements.txt -e ".[postgres]"', "python -m course --here install",
+        'python -m pip install -c requirements.txt -e ".[postgres,hub]"', "python -m course --here install",
+        HUB_LINK, CLASS_LINK, *CLASS_RECIPE,
         *PROJECT,
     ),
 }
@@ -162,11 +172,11 @@ def environment(copy: Path, **extra: str) -> dict[str, str]:
     return copy_env(copy, PATH=f"{folder}{os.pathsep}{os.environ['PATH']}", **extra)
 
 
-def run(copy: Path, documented: str, timeout: float = 900) -> tuple[int, str]:
-    """Type ``documented`` (as RUN spells it for the tests) in a shell in ``copy``: its exit code and
-    what it printed (stdout and stderr, as a terminal shows them)."""
-    done = subprocess.run(["bash", "-c", RUN[documented]], cwd=copy, env=environment(copy), text=True,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
+def run(copy: Path, documented: str, timeout: float = 900, **extra: str) -> tuple[int, str]:
+    """Type ``documented`` (as RUN spells it for the tests) in a shell in ``copy``, with ``extra`` in
+    its environment: its exit code and what it printed (stdout and stderr, as a terminal shows them)."""
+    done = subprocess.run(["bash", "-c", RUN[documented]], cwd=copy, env=environment(copy, **extra),
+                          text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
     return done.returncode, done.stdout
 
 
@@ -229,6 +239,37 @@ def test_make_check_passes(copy):
     """``make check``: the unit tests and ruff pass."""
     code, said = run(copy, "make check")
     assert code == 0 and re.search(r"\d+ passed", said.splitlines()[-1]), said[-2000:]
+
+
+@runs(HUB_LINK, *CLASS_RECIPE, CLASS_PUSH, CLASS_LINK)
+def test_the_hub_link_and_a_class_repository_of_exercise_copies(copy):
+    """TEACHING's hub link for the course's own repository, then its recipe for the exercise copies:
+    a repository holding only them (no solution), and the link that opens their first lesson."""
+    subprocess.run(["git", "remote", "add", "origin", "https://github.com/acme/django-multidb-course"],
+                   cwd=copy, check=True)
+    code, printed = run(copy, HUB_LINK)
+    assert code == 0 and printed == (
+        "https://hub.example.org/hub/user-redirect/git-pull?repo=https%3A%2F%2Fgithub.com%2Facme%2F"
+        f"django-multidb-course&branch=main&urlpath=lab%2Ftree%2Fdjango-multidb-course%2Fnotebooks%2F"
+        f"{FIRST.name}\n"), printed
+    subprocess.run(["git", "init", "-q", "--bare", copy.parent / "class.git"], check=True)
+    who = {f"GIT_{role}_{part}": value for role in ("AUTHOR", "COMMITTER")
+           for part, value in (("NAME", "Teacher"), ("EMAIL", "teacher@example.com"))}
+    for documented in (*CLASS_RECIPE, CLASS_PUSH):
+        code, printed = run(copy, documented, **who)
+        assert code == 0, f"{documented}:\n{printed}"
+    published = copy.parent / "published"
+    subprocess.run(["git", "clone", "-q", copy.parent / "class.git", published], check=True)
+    assert sorted(p.name for p in published.iterdir() if p.name != ".git") == ["student"]
+    assert {p.name for p in (published / "student").glob("*.ipynb")} == {nb.name for nb in notebooks()}
+    copy_07 = nbformat.read(published / "student" / lesson("running_the_server").name, as_version=4)
+    tagged = [tag for cell in copy_07.cells for tag in cell.metadata.get("tags", [])]
+    assert "solution" not in tagged and "exercise" in tagged, "not the exercise copy of 07"
+    code, printed = run(copy, CLASS_LINK)
+    assert code == 0 and printed.endswith(
+        f"repo=https%3A%2F%2Fgithub.com%2FYOU%2Fclass&branch=main&urlpath=lab%2Ftree%2Fclass%2Fstudent%2F"
+        f"{FIRST.name}\n"), printed
+    assert git_status(copy) == "", "the recipe changed the course's own folder"
 
 
 @runs("python -m course TARGET", "make student", "make student REPLACE=yes")
@@ -455,7 +496,7 @@ def first_cell_runs(browser, opened: str) -> None:
         page.close()
 
 
-@runs('python -m pip install -c requirements.txt -e ".[postgres]"', "python -m course --here install")
+@runs('python -m pip install -c requirements.txt -e ".[postgres,hub]"', "python -m course --here install")
 def test_install_into_your_own_environment(copy, tmp_path):
     """On a hub: in an environment of its own (first on PATH, as once activated), pip installs the
     course with its pins, and ``python -m course --here install`` does the same; Django and the
@@ -463,13 +504,14 @@ def test_install_into_your_own_environment(copy, tmp_path):
     own = tmp_path / "hub-env"
     subprocess.run([base_python((copy / ".venv").resolve())[0], "-m", "venv", own], check=True)
     env = copy_env(copy, PATH=f"{own / 'bin'}{os.pathsep}{os.environ['PATH']}", VIRTUAL_ENV=str(own))
-    for documented in ('python -m pip install -c requirements.txt -e ".[postgres]"',
+    for documented in ('python -m pip install -c requirements.txt -e ".[postgres,hub]"',
                        "python -m course --here install"):
         done = subprocess.run(["bash", "-c", RUN[documented]], cwd=copy, env=env, text=True,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=900)
         assert done.returncode == 0, done.stdout[-3000:]
     assert "Installing the course with the versions of requirements.txt" in done.stdout
-    where = subprocess.run([own / "bin" / "python", "-c", "import course, django; print(course.__file__, "
+    where = subprocess.run([own / "bin" / "python", "-c", "import course, django, jupyter_server_proxy, "
+                            "nbgitpuller; print(course.__file__, "
                             "django.get_version())"], cwd=own, capture_output=True, text=True).stdout
     assert where.startswith(str(copy / "course")) and " 5.2." in where, where
     assert git_status(copy) == ""
