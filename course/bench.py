@@ -14,6 +14,7 @@ sampled and printed (``Footprint``): one learner's memory and CPU at each lesson
 
 from __future__ import annotations
 
+import contextlib
 import os
 import statistics
 import subprocess
@@ -50,9 +51,10 @@ def _one_cell_notebooks(folder: Path, count: int) -> list[Path]:
 
 class Footprint:
     """What each lesson's processes hold while the series runs: every process standing in the
-    lesson's scratch folder (its kernel, the commands it runs, its dev server, its PostgreSQL),
-    sampled every 0.1 s. Per lesson: the peak of their memory at once (RSS, summed), the CPU time
-    they used (a lower bound: a process's last 0.1 s can be missed), and the wall time."""
+    lesson's scratch folder and their descendants (its kernel, the commands it runs, its dev server,
+    its PostgreSQL), sampled every 0.1 s. Per lesson: the peak of their memory at once (RSS,
+    summed), the CPU time they used (a lower bound: a process's last 0.1 s can be missed), and the
+    wall time."""
 
     def __init__(self, workdir: Path):
         self.workdir = str(workdir.resolve()) + os.sep
@@ -67,16 +69,19 @@ class Footprint:
         import psutil
 
         while not self._stop.wait(0.1):
+            lessons: dict[psutil.Process, str] = {}  # each process of a lesson, and its descendants
+            for process in psutil.process_iter(["cwd"]):
+                cwd = process.info["cwd"] or ""
+                lesson = cwd[len(self.workdir):].split(os.sep)[0] if cwd.startswith(self.workdir) else ""
+                if lesson and not lesson.startswith("."):  # .cache: the restore snapshots, not a lesson
+                    with contextlib.suppress(psutil.Error):
+                        lessons.update(dict.fromkeys([process, *process.children(recursive=True)], lesson))
             held: dict[str, float] = {}
-            for process in psutil.process_iter(["cwd", "memory_info", "cpu_times"]):
-                cwd, memory, times = (process.info[k] for k in ("cwd", "memory_info", "cpu_times"))
-                if not (cwd or "").startswith(self.workdir) or memory is None or times is None:
-                    continue
-                lesson = cwd[len(self.workdir):].split(os.sep)[0]
-                if lesson.startswith("."):  # the restore cache, not a lesson
-                    continue
-                held[lesson] = held.get(lesson, 0) + memory.rss / 2**20
-                self.cpu.setdefault(lesson, {})[process.pid] = times.user + times.system
+            for process, lesson in lessons.items():
+                with contextlib.suppress(psutil.Error):
+                    times = process.cpu_times()
+                    held[lesson] = held.get(lesson, 0) + process.memory_info().rss / 2**20
+                    self.cpu.setdefault(lesson, {})[process.pid] = times.user + times.system
             now = time.perf_counter()
             for lesson, megabytes in held.items():
                 self.peak[lesson] = max(self.peak.get(lesson, 0), megabytes)

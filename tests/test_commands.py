@@ -168,3 +168,15 @@ def test_notebooks_named_to_make_test_run_under_nbval_with_the_cell_timeout(star
     assert argv[3:] == [*cli.STRICT, ROUTERS]
     assert set(cli.NBVAL) <= set(cli.STRICT)  # the cell timeout included
 
+
+
+def test_the_hub_link_is_nbgitpullers_and_a_hub_without_its_scheme_is_refused():
+    from course import hublink
+
+    assert hublink.link("https://hub.example.org/", "https://github.com/acme/course.git", "class",
+                        "student/README.md") == (
+        "https://hub.example.org/hub/user-redirect/git-pull?repo=https%3A%2F%2Fgithub.com%2Facme%2F"
+        "course.git&branch=class&urlpath=lab%2Ftree%2Fcourse.git%2Fstudent%2FREADME.md")
+    result = run("-m", "course.hublink", "--hub", "hub.example.org", "--repo", "https://x.org/c")
+    assert result.returncode == 2
+    assert "such as https://hub.example.org, not 'hub.example.org'" in result.stderr

@@ -83,3 +83,67 @@ def test_runserver_checks_shows_the_exit_code_or_stops_what_still_runs_with_its_
     assert capsys.readouterr().out.splitlines()[-1].startswith("[still running after its checks")
     child = int((tmp_path / "child.pid").read_text())
     assert not psutil.pid_exists(child) or psutil.Process(child).status() == psutil.STATUS_ZOMBIE
+
+
+def test_the_admin_link_is_the_local_address_without_a_hub():
+    from course.server import Link
+
+    link = Link("http://127.0.0.1:8000/admin/")
+    assert repr(link) == "http://127.0.0.1:8000/admin/"
+    assert link._repr_html_() == ('<a href="http://127.0.0.1:8000/admin/" target="_blank">'
+                                  "http://127.0.0.1:8000/admin/</a>")
+
+
+def test_behind_a_hubs_proxy_runserver_writes_the_prefix_and_checks_the_hubs_origin(tmp_path, monkeypatch):
+    """On a hub (jupyter-server-proxy takes /user/NAME/proxy/PORT off the path and says it in
+    X-Forwarded-Prefix): links and static files carry the prefix, a redirect's Location does not (the
+    proxy adds it), a form posted from another site is refused; a request from the kernel, without
+    the header, is served as by a plain runserver. Only this Unix user's processes are answered."""
+    import os
+    import re
+    import shutil
+    import subprocess
+    import sys
+
+    import requests
+
+    from course import project, server
+
+    shutil.copytree(project.PROJECT, tmp_path / "p", ignore=shutil.ignore_patterns("*.sqlite3"))
+    monkeypatch.chdir(tmp_path / "p")
+    subprocess.run([sys.executable, "manage.py", "migrate", "--database=auth_db", "-v0"], check=True)
+    subprocess.run([sys.executable, "manage.py", "createsuperuser", "--noinput", "--username=admin",
+                    "--email=admin@example.com", "--database=auth_db"], check=True,
+                   env={**os.environ, "DJANGO_SUPERUSER_PASSWORD": "pw"})
+    monkeypatch.setattr(server, "proxy_prefix", lambda port: f"/user/ada/proxy/{port}")
+    monkeypatch.setenv("JUPYTERHUB_PUBLIC_URL", "https://hub.example.org/")
+    dev = DevServer()
+    try:
+        prefix = f"/user/ada/proxy/{dev.port}"
+        assert dev.link() == f"https://hub.example.org{prefix}/admin/"
+        hub = {"X-Forwarded-Prefix": prefix, "Host": "hub.example.org", "X-Forwarded-Proto": "https"}
+        browser = requests.Session()
+        moved = browser.get(f"{dev.url}/admin/", headers=hub, allow_redirects=False)
+        assert moved.headers["Location"] == f"/admin/login/?next={prefix}/admin/"
+        login = browser.get(f"{dev.url}/admin/login/", headers=hub)
+        assert f'href="{prefix}/static/admin/css/base.css"' in login.text
+        assert browser.get(f"{dev.url}/static/admin/css/base.css", headers=hub).status_code == 200
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text)[1]
+        form = {"csrfmiddlewaretoken": token, "username": "admin", "password": "pw",
+                "next": f"{prefix}/admin/"}
+        forged = browser.post(f"{dev.url}/admin/login/", data=form, allow_redirects=False,
+                              headers={**hub, "Origin": "https://elsewhere.example"})
+        assert forged.status_code == 403
+        done = browser.post(f"{dev.url}/admin/login/", data=form, allow_redirects=False,
+                            headers={**hub, "Origin": "https://hub.example.org"})
+        assert (done.status_code, done.headers["Location"]) == (302, "/admin/")
+        plain = requests.get(f"{dev.url}/admin/", allow_redirects=False)  # the kernel's own Browser
+        assert plain.headers["Location"] == "/admin/login/?next=/admin/"
+        python = shutil.which("python3", path="/usr/bin")  # one any user may run
+        if os.geteuid() == 0 and shutil.which("runuser") and python:  # another Unix user on this machine
+            ask = f"import urllib.request; urllib.request.urlopen('{dev.url}/admin/login/')"
+            other = subprocess.run(["runuser", "-u", "nobody", "--", python, "-c", ask],
+                                   capture_output=True, text=True)
+            assert other.returncode != 0 and "closed connection" in other.stderr, other.stderr
+    finally:
+        dev.stop()

@@ -83,3 +83,22 @@ def test_an_unsupported_python_stops_with_what_to_do(monkeypatch):
 
 def test_any_environment_with_the_right_versions_is_accepted():
     workspace.check_versions()  # this test's own environment: not necessarily the course's .venv
+
+
+def test_the_work_folder_is_beside_the_notebooks_the_kernel_started_in(tmp_path, monkeypatch):
+    """A learner's own copy (pulled onto a hub where the course is installed once) keeps its work
+    beside it, so the lessons' `cd ../work/NN_…` holds; the folder is found once per kernel, which
+    open_project then moves elsewhere. Elsewhere, the course's own work/."""
+    monkeypatch.delenv("COURSE_WORKDIR", raising=False)
+    monkeypatch.setattr(workspace, "_learners", None)
+    monkeypatch.chdir(tmp_path)
+    assert workspace.work_root() == series.REPO / "work"  # not a folder of lessons
+    copies = tmp_path / "course" / "student"
+    copies.mkdir(parents=True)
+    (copies / series.notebooks()[0].name).write_text("{}")
+    monkeypatch.chdir(copies)
+    assert workspace.work_root() == tmp_path / "course" / "work"
+    monkeypatch.chdir(series.NOTEBOOKS)  # where open_project stands while it restores
+    assert workspace.work_root() == tmp_path / "course" / "work"
+    monkeypatch.setenv("COURSE_WORKDIR", str(tmp_path / "elsewhere"))
+    assert workspace.work_root() == tmp_path / "elsewhere"
