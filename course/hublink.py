@@ -10,6 +10,7 @@ and databases) is ignored by git and never touched.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from urllib.parse import urlencode, urlsplit
@@ -32,19 +33,40 @@ def link(hub: str, repo: str, branch: str, open_: str) -> str:
     return f"{hub.rstrip('/')}/hub/user-redirect/git-pull?{query}"
 
 
+def refusal(hub: str, repo: str | None, open_: str | None) -> str | None:
+    """Why the link for these arguments would not work, in one line; None if it would."""
+    address = urlsplit(hub)
+    if address.scheme not in ("http", "https") or not address.netloc:
+        return f"--hub is the hub's address, such as https://hub.example.org, not {hub!r}"
+    if re.search(r"(^|/)(hub|user)(/|$)", address.path):
+        return (f"--hub is the hub's address alone, such as https://hub.example.org, not one of its pages "
+                f"({hub!r})")
+    if repo is None:
+        return (f"This clone ({REPO}) has no 'origin' remote: give the repository the learners pull, "
+                "--repo https://github.com/YOU/COURSE")
+    if open_ is not None and not open_.endswith((".ipynb", ".md")):
+        return f"--open names a notebook in the repository, such as student/01_…ipynb, not {open_!r}"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = arguments.parser("course.hublink", __doc__).parse_args(argv)
-    hub = urlsplit(args.hub)
-    if hub.scheme not in ("http", "https") or not hub.netloc:
-        print(f"--hub is the hub's address, such as https://hub.example.org, not {args.hub!r}",
-              file=sys.stderr)
-        return 2
     repo = args.repo or origin()
-    if repo is None:
-        print("This clone has no 'origin' remote: give the repository the learners pull, "
-              "--repo https://github.com/YOU/COURSE", file=sys.stderr)
+    opened = args.open.lstrip("/") if args.open else None
+    why = refusal(args.hub, repo, opened)
+    if why is None and args.repo is None and opened and not (REPO / opened).is_file():
+        why = f"--open {opened}: no such file in this clone ({REPO})"
+    if why:
+        print(why, file=sys.stderr)
         return 2
-    print(link(args.hub, repo, args.branch, args.open or f"notebooks/{notebooks()[0].name}"))
+    if not repo.startswith("https://"):
+        print(f"Note: every learner's server must be able to clone {repo}; on most hubs only a public "
+              "https:// address can be.", file=sys.stderr)
+    if opened is None:
+        opened = f"notebooks/{notebooks()[0].name}"
+        print("Note: this link opens the solved notebooks (notebooks/); for a class, publish the exercise "
+              "copies and link to them (TEACHING.md, On a JupyterHub).", file=sys.stderr)
+    print(link(args.hub, repo, args.branch, opened))
     return 0
 
 

@@ -157,6 +157,10 @@ class DevServer:
     def link(self, path: str = "/admin/") -> Link:
         """The address of ``path`` on this server for your browser: ``http://127.0.0.1:PORT/…`` where
         the browser runs on this machine, the path through the hub's proxy on a JupyterHub."""
+        if not self.running:
+            raise ServerFailed("This server is stopped, so its link would open nothing: start one again "
+                               "(server = DevServer()) and ask that one.")
+        path = f"/{path.lstrip('/')}"  # "admin/" as "/admin/"
         prefix = proxy_prefix(self.port)
         if prefix is None:
             return Link(f"{self.url}{path}")

@@ -306,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     except lessonformat.FormatError as error:
         print(error, file=sys.stderr)
         return 1
-    print("\n".join(done) or f"student copies in {_shown(STUDENT)}/ are up to date")
+    print("\n".join(done) or f"student copies in {_shown(folder)}/ are up to date")
     return 1 if any(line.startswith(DAMAGED) for line in done) else 0
 
 

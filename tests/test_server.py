@@ -26,9 +26,14 @@ def test_a_stopped_server_still_shows_its_log_and_requests(tmp_path, monkeypatch
     shutil.copytree(project.PROJECT, tmp_path / "p", ignore=shutil.ignore_patterns("*.sqlite3"))
     monkeypatch.chdir(tmp_path / "p")
     server = DevServer()
+    assert server.link() == server.link("admin/") == f"{server.url}/admin/"
     server.stop()
     assert "Starting development server" in server.log()
     assert server.requests() == [] and not server.running
+    from course.server import ServerFailed
+
+    with pytest.raises(ServerFailed, match="This server is stopped, so its link would open nothing"):
+        server.link()
 
 
 def test_a_port_taken_while_runserver_starts_is_replaced_and_ready_means_ours(tmp_path, monkeypatch):
