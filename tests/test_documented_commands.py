@@ -260,7 +260,7 @@ def test_the_hub_link_and_a_class_repository_of_exercise_copies(copy):
         code, printed = run(copy, documented, **who)
         assert code == 0, f"{documented}:\n{printed}"
     published = copy.parent / "published"
-    subprocess.run(["git", "clone", "-q", copy.parent / "class.git", published], check=True)
+    subprocess.run(["git", "clone", "-q", "-b", "main", copy.parent / "class.git", published], check=True)
     assert sorted(p.name for p in published.iterdir() if p.name != ".git") == ["student"]
     assert {p.name for p in (published / "student").glob("*.ipynb")} == {nb.name for nb in notebooks()}
     copy_07 = nbformat.read(published / "student" / lesson("running_the_server").name, as_version=4)
