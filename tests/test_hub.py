@@ -39,7 +39,10 @@ from course.server import free_port, port_in_use
 
 pytestmark = pytest.mark.hub
 
-NAMES = ("ada", "bo", "cy")  # the learners; their Unix users are course-NAME-<this run's pid>
+# The learners; their Unix users are course-NAME-<this run's pid>. COURSE_HUB_LEARNERS=N runs N of
+# them at once, to find how many a machine holds (three by default).
+COUNT = int(os.environ.get("COURSE_HUB_LEARNERS", 3))
+NAMES = ("ada", "bo", "cy", *(f"l{n:02d}" for n in range(4, 100)))[:COUNT]
 PASSWORD = "hub-test-password"  # the test authenticator's shared password
 FOLDER = "django-multidb-course"  # the repository's name, so the folder nbgitpuller makes in each home
 CHP = "configurable-http-proxy@5.3.0"
@@ -271,6 +274,7 @@ class Meter:
         self.peak: dict[tuple[str, str], float] = {}
         self.cpu: dict[tuple[str, str], float] = {}
         self._seen: dict[int, float] = {}
+        self.machine = 0.0  # the machine's memory in use at the peak, in GB
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
@@ -288,6 +292,7 @@ class Meter:
                 key = (user, self.lesson[user])
                 self.cpu[key] = self.cpu.get(key, 0) + used - self._seen.get(process.pid, 0)
                 self._seen[process.pid] = used
+            self.machine = max(self.machine, psutil.virtual_memory().used / 2**30)
             for user, total in rss.items():
                 key = (user, self.lesson[user])
                 self.peak[key] = max(self.peak.get(key, 0), total / 2**20)
@@ -477,7 +482,7 @@ for what, attempt in [
     assert done.stdout.count("refused") == 4, done.stdout
 
 
-def test_07_and_08_run_for_three_learners_at_once_each_admin_through_the_hub(hub, browser):
+def test_07_and_08_run_for_all_learners_at_once_each_admin_through_the_hub(hub, browser):
     started, learners, _, install, _ = hub
     meter = Meter([learner.user for learner in learners])
     paused = {learner.user: threading.Event() for learner in learners}
@@ -507,10 +512,11 @@ def test_07_and_08_run_for_three_learners_at_once_each_admin_through_the_hub(hub
         work = learner.home / FOLDER / "work" / LESSONS[1].stem
         assert work.is_dir() and work.stat().st_uid == learner.home.stat().st_uid
     assert not (install / "work").exists(), "a learner's work went into the shared install"
-    print("\nEach learner at each lesson's peak (three at once here), all their processes:")
+    print(f"\nEach learner at each lesson's peak ({len(learners)} at once here), all their processes:")
     for (user, step), peak in sorted(meter.peak.items()):
         if step in ("07", "08"):
             print(f"  {user} {step}: {peak:.0f} MB at the peak, {meter.cpu[(user, step)]:.1f} CPU s")
+    print(f"The machine: {meter.machine:.1f} GB of memory in use at the peak, {psutil.cpu_count()} cores")
 
 
 def test_nothing_is_left_running_once_the_hub_stops(hub):
