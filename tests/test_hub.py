@@ -16,6 +16,7 @@ CI runs it (``.ci/run``). What one learner needed at the peak of each lesson is 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -241,6 +242,17 @@ class Kernel:
                 self.socket.settimeout(300)
         pytest.fail("the kernel did not answer within 120 s")
 
+    def wait(self, until: threading.Event) -> None:
+        """Stay connected until ``until`` is set, answering the server's pings as JupyterLab does (a
+        connection that answers none is closed)."""
+        self.socket.settimeout(2)
+        try:
+            while not until.is_set():
+                with contextlib.suppress(self.timeout):
+                    self.socket.recv()
+        finally:
+            self.socket.settimeout(300)
+
     def execute(self, code: str) -> dict:
         """Run ``code`` as a cell; its text outputs, its result's text and its error, if any."""
         msg_id = self._send("execute_request", {"code": code, "silent": False, "store_history": True,
@@ -411,7 +423,7 @@ def run_lessons(learner: Learner, meter: Meter, paused: threading.Event, go: thr
                                                "os.path.abspath('auth_db.sqlite3'))")
                         found["pid"], found["port"], found["database"] = where["text"].split()
                         paused.set()
-                        go.wait(900)
+                        kernel.wait(go)
             finally:
                 kernel.close()
         meter.lesson[learner.user] = "after"
