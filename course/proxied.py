@@ -71,14 +71,15 @@ class BehindProxy:
         return respond
 
 
-def owner(port: int) -> int | None:
-    """The uid of the process's socket at 127.0.0.1:``port`` on this machine, from Linux's
-    /proc/net/tcp; None if there is none (or no /proc)."""
-    local = f"0100007F:{port:04X}"  # 127.0.0.1, as the kernel writes it
+def owner(port: int, to: int) -> int | None:
+    """The uid of the socket at 127.0.0.1:``port`` connected to 127.0.0.1:``to`` on this machine, from
+    Linux's /proc/net/tcp; None if there is none (or no /proc). Both ends are needed: Linux gives
+    the same local port to connections of other users that go elsewhere."""
+    local, remote = (f"0100007F:{number:04X}" for number in (port, to))  # 127.0.0.1, as Linux writes it
     with contextlib.suppress(OSError), open("/proc/net/tcp", encoding="ascii") as table:
         for line in table.read().splitlines()[1:]:
             fields = line.split()
-            if fields[1] == local:
+            if fields[1:3] == [local, remote]:
                 return int(fields[7])
     return None
 
@@ -93,7 +94,7 @@ def owner_only(server_cls):
 
     class OwnerOnly(server_cls):
         def verify_request(self, request, client_address) -> bool:
-            return owner(client_address[1]) in (None, os.getuid())
+            return owner(client_address[1], self.server_address[1]) in (None, os.getuid())
 
     return OwnerOnly
 
