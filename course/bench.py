@@ -8,8 +8,9 @@
   the series (what the suite's extra runs cost; bar: 3).
 
 The series and its floor alternate ``rounds`` times (default 3) and their medians count; the
-suite runs once, between them. During the first series, what each lesson's processes hold is
-sampled and printed (``Footprint``): one learner's memory and CPU at each lesson, for sizing a hub.
+suite runs once, between them. Then the series runs once more, untimed, while what each lesson's
+processes hold is sampled and printed (``Footprint``): one learner's memory and CPU at each lesson,
+for sizing a hub.
 """
 
 from __future__ import annotations
@@ -140,8 +141,9 @@ def main(rounds: int = 3) -> tuple[float, float]:
         for r in range(rounds):
             if r == rounds // 2:
                 suite = _timed_suite()
-            series_times.append(_timed_nbval(series, Path(tmp) / f"work{r}", footprint=r == 0))
+            series_times.append(_timed_nbval(series, Path(tmp) / f"work{r}"))
             floor_times.append(_timed_nbval(floor, Path(tmp) / "floorwork"))
+        _timed_nbval(series, Path(tmp) / "footprint", footprint=True)  # once more, sampled, not timed
     s, f = statistics.median(series_times), statistics.median(floor_times)
     print(f"series ({len(series)} notebooks, fresh scratch folder): {s:.1f} s  (median of {rounds})")
     print(f"floor  ({len(series)} one-cell notebooks):            {f:.1f} s  (median of {rounds})")
