@@ -47,10 +47,12 @@ def trim_to_learners(error: BaseException) -> None:
 
 
 def shown_path(path: str | Path) -> str:
-    """``path`` as a message shows it: from the course's folder, or from the folder holding the
-    learner's ``work/``, when it is inside (``work/07_…/core``), else as it is."""
+    """``path`` as a message shows it: from the course's folder, or from the folder of the learner's
+    own copy (their notebooks' folder's parent, which holds their ``work/``), when it is inside
+    (``work/07_…/core``), else as it is."""
     workspace = sys.modules.get("course.workspace")  # loaded wherever a learner's work is
-    roots = [PACKAGE.parent, *([workspace.work_root().parent] if workspace else [])]
+    learners = workspace and workspace._learners  # the folder of their notebooks, if the kernel began in one
+    roots = [PACKAGE.parent, *([learners.parent] if learners else [])]
     for root in roots:
         try:
             shown = Path(path).resolve().relative_to(root.resolve()).as_posix()
