@@ -22,7 +22,7 @@ import os
 import subprocess
 import sys
 
-from course import lifeline
+from course import inkernel, lifeline
 
 _registered: list = []  # the servers running or paused, in the order they started
 
@@ -74,8 +74,9 @@ def start_guard(arguments: list[str], detached: bool = False, **options) -> subp
     ``detached`` puts the guard in a session of its own, to outlive the kernel's process group,
     which Jupyter kills when it shuts a kernel down: for a server that runs outside that group
     (PostgreSQL). ``options`` go to ``subprocess.Popen`` (the guarded command's output, its
-    environment).
+    environment). The browser edition starts no process: there it says so, in one line.
     """
+    inkernel.refuse_in_browser("a server in the background")
     if detached:
         if os.name == "nt":
             options["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP

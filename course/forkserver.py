@@ -15,25 +15,24 @@ kernel ends, however it ends, the server's socket closes and the server exits; e
 watcher stops its command.
 
 Elsewhere (macOS, Windows: no safe ``fork``), for another interpreter, or with
-``COURSE_FORKSERVER=0`` in the environment, ``popen`` and ``run`` start a new process instead.
+``COURSE_FORKSERVER=0`` in the environment, ``popen`` and ``run`` start a new process instead; in
+the browser edition, where no process starts, they run the command inside the kernel (``inkernel``).
 """
 
 from __future__ import annotations
 
 import atexit
-import builtins
 import importlib
 import json
 import os
-import runpy
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
-import types
-from importlib.machinery import SourceFileLoader
+
+from course import inkernel
 
 # Imported once by the server, before any settings exist: what every Django command imports first.
 # (Nothing that defines a model: that needs the project's settings.)
@@ -48,7 +47,6 @@ PRELOAD = [
 ]
 # What the interpreter reads as it starts, so a command needs a server started with the same values.
 STARTUP = ("PYTHON", "LANG", "LC_", "TZ")
-RUNPY = runpy._run_code.__code__.co_filename  # "<frozen runpy>": python -m's own frames
 READY, READY_WAIT = b"ready", 60.0  # what the server says once Django is imported, and how long it may take
 STOP_WAIT = 10.0  # seconds a stopped command has to exit before it is killed (as course.lifeline)
 
@@ -191,7 +189,10 @@ def _command(argv: list[str], env: dict[str, str], merged: bool) -> Command | No
 
 def popen(argv: list[str], env: dict[str, str]) -> subprocess.Popen | Command:
     """Start ``argv`` in the current folder with the environment ``env``, stdout and stderr merged
-    into one pipe; it runs as long as the kernel holds it (``stdin.close()`` stops it)."""
+    into one pipe; it runs as long as the kernel holds it (``stdin.close()`` stops it). Where no process
+    can start (the browser edition), it runs inside the kernel and has finished on return."""
+    if inkernel.enabled():
+        return inkernel.Finished(argv, env)
     command = _command(argv, env, merged=True)
     if command is None:
         command = subprocess.Popen([sys.executable, "-m", "course.lifeline", *argv], stdin=subprocess.PIPE,
@@ -201,7 +202,11 @@ def popen(argv: list[str], env: dict[str, str]) -> subprocess.Popen | Command:
 
 def run(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
     """``subprocess.run(argv, capture_output=True, text=True, env=env)``, started by the server where
-    it can be; an interrupt stops the command."""
+    it can be (inside the kernel in the browser edition); an interrupt stops the command."""
+    if inkernel.enabled():
+        command = inkernel.Finished(argv, env, merged=False)
+        return subprocess.CompletedProcess(argv, command.returncode, command.stdout.read(),
+                                           command.stderr.read())
     command = _command(argv, env, merged=False)
     if command is None:
         return subprocess.run(argv, capture_output=True, text=True, env=env)
@@ -324,49 +329,7 @@ def run_as_main(argv: list[str]) -> None:
     """Run ``argv`` (what follows ``python`` on a command line) as ``__main__``, and exit as Python
     would: with the code of ``sys.exit``, or after a traceback starting at the command's own code
     with code 1 (or by the signal, for an uncaught ``KeyboardInterrupt``)."""
-    try:
-        if argv[0] == "-m":
-            sys.argv = argv[1:]
-            sys.path[0] = os.getcwd()
-            runpy._run_module_as_main(argv[1])  # what ``python -m`` itself calls
-        elif argv[0] == "-c":
-            sys.argv = ["-c", *argv[2:]]
-            sys.path[0] = ""
-            exec(compile(argv[1], "<string>", "exec"), _new_main().__dict__)
-        else:
-            path = os.path.abspath(argv[0])  # a script's __file__ is absolute, its sys.argv[0] as typed
-            sys.argv = argv
-            sys.path[0] = os.path.dirname(os.path.realpath(path))
-            try:
-                with open(path, "rb") as file:
-                    source = file.read()
-            except OSError as error:
-                print(f"{sys.executable}: can't open file {path!r}: [Errno {error.errno}] {error.strerror}",
-                      file=sys.stderr)
-                _exit(2)
-            main = _new_main(__file__=path, __cached__=None, __loader__=SourceFileLoader("__main__", path))
-            exec(compile(source, path, "exec"), main.__dict__)
-        code = 0
-    except SystemExit as error:
-        code = error.code if isinstance(error.code, int) else 0 if error.code is None else 1
-        if not isinstance(error.code, int) and error.code is not None:
-            print(error.code, file=sys.stderr)
-    except BaseException as error:
-        traceback = error.__traceback__
-        while traceback is not None and traceback.tb_frame.f_code.co_filename in (__file__, RUNPY):
-            traceback = traceback.tb_next  # the frames of this module and runpy: python has none
-        sys.excepthook(type(error), error.with_traceback(traceback), traceback)
-        code = -signal.SIGINT if isinstance(error, KeyboardInterrupt) else 1
-    _exit(code)
-
-
-def _new_main(**names: object) -> types.ModuleType:
-    """A new, empty ``__main__`` module, as python makes for a script or ``-c``, holding ``names``."""
-    main = sys.modules["__main__"] = types.ModuleType("__main__")
-    main.__dict__.update(__builtins__=builtins, **names)
-    if sys.version_info < (3, 14):  # before lazy annotations (PEP 649), python's __main__ starts with one
-        main.__annotations__ = {}
-    return main
+    _exit(inkernel.as_main(argv))
 
 
 def _exit(code: int) -> None:

@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from course import background
+from course import background, inkernel
 from course.errors import CourseError, trim_to_learners
 from course.shell import require_project
 
@@ -64,6 +64,7 @@ def setup_django(settings_module: str) -> None:
     # The kernel runs an asyncio event loop, so Django would refuse synchronous ORM calls here;
     # a notebook runs one cell at a time, which makes them safe.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    inkernel.adapt_django()  # the browser edition's password hasher
     if not _loaded:
         _loaded.update(folder=project, sources=_sources(project))
     elif _loaded["folder"] == project:

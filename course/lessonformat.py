@@ -65,12 +65,16 @@ TRACK = "track"
 SUMMARY = "summary"
 RERUNS = "reruns_in_same_kernel"
 VERSION = "version"
+LOCAL_ONLY = "local_only"
 NOTEBOOK_KEYS = {  # the keys of the notebook's metadata `course`, and what each means
     TRACK: "the track the lesson belongs to, one of those below; the index adds up each track",
     SUMMARY: "what the lesson teaches, in one line of Markdown (README.md's table of the notebooks shows it)",
     RERUNS: "written by `make outputs`: whether the notebook reruns from the top in the same kernel (false: "
             "its first cell asks for a restart)",
     VERSION: "in student copies only: the course version that wrote the copy (the grades record it)",
+    LOCAL_ONLY: "what the lesson starts that the browser edition cannot (\"Django's development server\"), "
+                "in a few words: it then runs only where the course is installed, and the index says so; "
+                "a lesson without it runs in the browser too",
 }
 CORE, EXTENDED = "core", "extended"
 # The tracks, in teaching order (the lessons of one come before those of the next), and their label
@@ -128,6 +132,8 @@ def _notebook_problems(metadata: dict) -> list[str]:
         found.append(f"metadata {COURSE}.{TRACK} is {course.get(TRACK)!r}: give one of {', '.join(TRACKS)}")
     if not isinstance(course.get(SUMMARY), str) or not course[SUMMARY].strip() or "\n" in course[SUMMARY]:
         found.append(f"metadata {COURSE}.{SUMMARY} is not one line of text (what the lesson teaches)")
+    if LOCAL_ONLY in course and (not isinstance(course[LOCAL_ONLY], str) or not course[LOCAL_ONLY].strip()):
+        found.append(f"metadata {COURSE}.{LOCAL_ONLY} is not a few words (what the browser cannot start)")
     if RERUNS in course and not isinstance(course[RERUNS], bool):
         found.append(f"metadata {COURSE}.{RERUNS} is not true or false (make outputs writes it)")
     return found

@@ -101,13 +101,16 @@ def index_block(series: list[Path]) -> str:
     rows = []
     for p in series:
         teaching, exercises = minutes(p)
-        rows.append(f"| [{title(p)}]({p.name}) | {questions(p)} | {teaching} + {exercises} |")
+        local = lessonformat.own(p).get(lessonformat.LOCAL_ONLY)
+        browser = f"no: {local}" if local else "yes"
+        rows.append(f"| [{title(p)}]({p.name}) | {questions(p)} | {teaching} + {exercises} | {browser} |")
     for name, label in lessonformat.TRACKS.items():  # each lesson's track is in its own metadata
         lessons = [p for p in series if track(p) == name]
         if lessons:
             said = f"{name} track, {_span(lessons)}" + (f": {label}" if label else "")
-            rows.append(f"| | {said} | {_hours(lessons)} |")
-    head = "| notebook | questions it answers | minutes (teaching + exercises) |\n|---|---|---|"
+            rows.append(f"| | {said} | {_hours(lessons)} | |")
+    head = ("| notebook | questions it answers | minutes (teaching + exercises) | in the browser |\n"
+            "|---|---|---|---|")
     return "<!-- index:start -->\n" + head + "\n" + "\n".join(rows) + "\n<!-- index:end -->"
 
 

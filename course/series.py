@@ -20,6 +20,8 @@ __all__ = ["NOTEBOOKS", "REPO", "UnknownLesson", "chosen", "lesson", "notebooks"
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
+if not NOTEBOOKS.is_dir():  # the browser edition installs the package alone, with the lessons inside it
+    NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
 
 
 class UnknownLesson(CourseError, LookupError):

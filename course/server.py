@@ -13,9 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-import requests
-
-from course import background, lifeline
+from course import background, inkernel, lifeline
 from course.errors import CourseError
 from course.shell import require_project, shorten, terminal_env, typed
 
@@ -124,6 +122,8 @@ class DevServer:
     def _answers(self) -> bool:
         """Whether this very runserver answers on its port: a request marked with a token of our
         own must appear in its log (another process on the port would answer, but not log it)."""
+        import requests  # here: lesson 13's runserver_checks imports this module in the browser, without it
+
         token = secrets.token_hex(8)
         try:
             requests.get(f"{self.url}/admin/login/?{PROBE}={token}", timeout=5)
@@ -234,6 +234,11 @@ def runserver_checks(*args: str, timeout: float = 30.0) -> None:
     The port is shown as ``<port>``, the date of a start masked, and tracebacks as ``shorten`` prints them.
     """
     require_project()
+    if inkernel.IN_BROWSER:  # one line, and Run All goes on: the lesson's other cells run there
+        print(typed(["python", "manage.py", "runserver", f"{HOST}:<port>", *args]))
+        print("[runserver starts a server, which the browser edition cannot: run this cell where the "
+              "course is installed]")
+        return
     port = free_port()
     log_path = Path("runserver.log")
     with open(log_path, "w", encoding="utf-8") as log:

@@ -11,7 +11,7 @@ import sysconfig
 import threading
 from pathlib import Path
 
-from course import background, folderlock, forkserver
+from course import background, folderlock, forkserver, inkernel
 from course.errors import CourseError, shown_path
 
 # What differs from one machine or run to the next, and what it is shown as instead.
@@ -141,27 +141,14 @@ def _start(argv: list[str], env: dict[str, str] | None) -> subprocess.Popen | fo
     return forkserver.popen(argv, terminal_env(PYTHONUNBUFFERED="1", **(env or {})))
 
 
-def _report(argv: list[str], proc: subprocess.Popen, check: bool, tail: int | None) -> str:
+def _report(argv: list[str], proc: subprocess.Popen | inkernel.Finished, check: bool,
+            tail: int | None) -> str:
     """Wait for ``proc`` (started from ``argv``), print its output and exit code; return the output as
     printed, or raise ``CommandFailed`` with ``check``."""
-    printed: list[str] = []
-    # A thread reads the output, line by line: an interrupt then lands in the wait below, never in
-    # the middle of a read, which would lose the lines it had read (the command, interrupted at the
-    # same moment, prints its traceback just then).
-    reader = threading.Thread(target=lambda: printed.extend(iter(proc.stdout.readline, "")), daemon=True)
-    reader.start()
-    interrupted = False
-    try:
-        while reader.is_alive():
-            reader.join(0.1)  # with a timeout: on Windows a plain join cannot be interrupted
-    except KeyboardInterrupt:
-        interrupted = True
-    finally:  # closing the lifeline's pipe stops the command if it still runs (an interrupt)
-        proc.stdin.close()
-        reader.join()
-        proc.stdout.close()
-        proc.wait()
-    output = "".join(printed)
+    if isinstance(proc, inkernel.Finished):  # it ran inside the kernel (the browser edition)
+        output, interrupted = proc.stdout.read(), False
+    else:
+        output, interrupted = _read(proc)
     if interrupted:  # the command's own KeyboardInterrupt traceback says nothing more
         output = output.split("Traceback (most recent call last):", 1)[0]
     lines = shorten(output).rstrip("\n").splitlines()
@@ -180,6 +167,28 @@ def _report(argv: list[str], proc: subprocess.Popen, check: bool, tail: int | No
                 f"{' '.join(argv[1:])} failed (exit code {proc.returncode}): read its output above."
             )
     return "\n".join(lines)
+
+
+def _read(proc: subprocess.Popen | forkserver.Command) -> tuple[str, bool]:
+    """Wait for ``proc``; return its output and whether an interrupt (Kernel > Interrupt) stopped it."""
+    printed: list[str] = []
+    # A thread reads the output, line by line: an interrupt then lands in the wait below, never in
+    # the middle of a read, which would lose the lines it had read (the command, interrupted at the
+    # same moment, prints its traceback just then).
+    reader = threading.Thread(target=lambda: printed.extend(iter(proc.stdout.readline, "")), daemon=True)
+    reader.start()
+    interrupted = False
+    try:
+        while reader.is_alive():
+            reader.join(0.1)  # with a timeout: on Windows a plain join cannot be interrupted
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:  # closing the lifeline's pipe stops the command if it still runs (an interrupt)
+        proc.stdin.close()
+        reader.join()
+        proc.stdout.close()
+        proc.wait()
+    return "".join(printed), interrupted
 
 
 def _run(argv: list[str], check: bool, tail: int | None, env: dict[str, str] | None, shown: str) -> str:

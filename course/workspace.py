@@ -26,7 +26,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from course import background, cleanup, folderlock, kernel
+from course import background, cleanup, folderlock, inkernel, kernel, lessonformat
 from course.errors import CourseError, shown_path
 from course.series import NOTEBOOKS, REPO, notebooks, step_cells
 from course.shell import cwd_exists, folder_gone
@@ -44,6 +44,7 @@ FULL = [f"[Errno {code}]" for code in (errno.ENOSPC, getattr(errno, "EDQUOT", er
 FULL += ["[WinError 112]", "[WinError 39]", "database or disk is full", "No space left on device"]
 
 
+BROWSER_WORK = Path("/tmp/work")  # the browser edition's: lost with the kernel, as its databases
 _learners: Path | None = None  # the folder of the learner's notebooks, once a kernel has started in it
 
 
@@ -54,9 +55,12 @@ def work_root() -> Path:
     in the folder of its notebook, and when that folder holds the lessons (``notebooks/`` or
     ``student/`` of a clone, or a learner's copy pulled onto a hub where the course is installed
     once for the class), each learner's work lives beside their copies and the lessons'
-    ``cd ../work/NN_…`` holds for them. Else the course's own ``work/``.
+    ``cd ../work/NN_…`` holds for them. Else the course's own ``work/``. In the browser edition,
+    ``/tmp/work``: SQLite works only in the kernel's own memory there, not in the browser's storage.
     """
     global _learners
+    if inkernel.IN_BROWSER and not os.environ.get("COURSE_WORKDIR"):
+        return BROWSER_WORK
     if os.environ.get("COURSE_WORKDIR"):
         return Path(os.environ["COURSE_WORKDIR"]).resolve()
     here = Path.cwd() if _learners is None and cwd_exists() else None
@@ -182,6 +186,8 @@ def _snapshot(folder: Path, key: str) -> None:
 
 def _forget_partial_copies(cache: Path) -> None:
     """Delete the partial snapshots in ``cache`` whose process is gone (a kernel killed mid-copy)."""
+    if inkernel.IN_BROWSER:  # one kernel, one process: its files die with it
+        return
     import psutil
 
     for partial in cache.glob(f"{PARTIAL}*"):
@@ -378,7 +384,9 @@ def open_project(name: str) -> None:
 
     check_versions()
 
-    _find(name)  # an unknown name is refused before anything is compared or touched
+    local = lessonformat.own(_find(name)).get(lessonformat.LOCAL_ONLY)  # an unknown name is refused first
+    if local:
+        inkernel.refuse_in_browser(f"{local}, as this lesson does")
     with _in_one_line(name):  # another kernel's folder is refused before anything is touched
         folderlock.take(work_root() / name)
     earlier = [nb for nb in notebooks() if nb.stem < name]

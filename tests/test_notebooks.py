@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 from course import lessons, navigation
-from course.lessonformat import COURSE, RAISES, RERUNS, STEP, SUMMARY, TRACK
+from course.lessonformat import COURSE, LOCAL_ONLY, RAISES, RERUNS, STEP, SUMMARY, TRACK
 from course.series import NOTEBOOKS, REPO, notebooks, tags
 
 SERIES = notebooks()
@@ -51,13 +51,14 @@ def test_every_code_cell_was_executed_in_one_straight_run(path):
 @pytest.mark.parametrize("path", SERIES, ids=lambda p: p.stem)
 def test_metadata_is_portable_and_timing_free(path):
     nb = load(path)
-    own = {key: value for key, value in nb["metadata"].get(COURSE, {}).items() if key in (TRACK, SUMMARY)}
+    own = {key: value for key, value in nb["metadata"].get(COURSE, {}).items()
+           if key in (TRACK, SUMMARY, LOCAL_ONLY)}
     rerun = nb["metadata"].get(COURSE, {}).get(RERUNS)
     assert isinstance(rerun, bool), "make outputs records whether a rerun in the same kernel continues"
     assert nb["metadata"] == {
         "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"},
         "language_info": {"name": "python"},
-        COURSE: {**own, RERUNS: rerun},  # the lesson's track and summary: test_lessonformat checks them
+        COURSE: {**own, RERUNS: rerun},  # the lesson's track, summary…: test_lessonformat checks them
     }
     for cell in nb["cells"]:
         assert "execution" not in cell.get("metadata", {}), "timing metadata was committed"

@@ -17,7 +17,7 @@ import nbformat
 import psutil
 import pytest
 
-from course import project, series, shell, workspace
+from course import lessonformat, project, series, shell, workspace
 from course.cli import NBVAL
 from course.server import port_in_use
 
@@ -26,12 +26,12 @@ POSTGRESQL = series.lesson("postgresql").stem  # the lesson that starts PostgreS
 pytestmark = pytest.mark.slow
 
 
-def nbval(paths: list[Path], workdir: Path) -> subprocess.CompletedProcess:
-    """Run strict nbval on ``paths``, in this order, with scratch folders under ``workdir``."""
+def nbval(paths: list[Path], workdir: Path, **env: str) -> subprocess.CompletedProcess:
+    """Run strict nbval on ``paths``, in this order, with scratch folders under ``workdir`` (and ``env``)."""
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *NBVAL, *map(str, paths)],
         cwd=series.REPO,
-        env={**os.environ, "COURSE_WORKDIR": str(workdir)},
+        env={**os.environ, "COURSE_WORKDIR": str(workdir), **env},
         capture_output=True,
         text=True,
     )
@@ -121,6 +121,16 @@ def test_notebooks_alone_in_reverse_order_twice_in_a_row_and_rerun_in_their_kern
         "its second run in the same kernel; `make outputs` records which notebooks need a restart.)")
     assert git_status() == before, "running the notebooks changed files git tracks"
     assert not leftovers(tmp_path), "a server process or a PostgreSQL data directory was left behind"
+
+
+def test_lessons_for_the_browser_give_the_same_outputs_with_commands_run_inside_the_kernel(tmp_path):
+    """The browser edition runs every command inside the kernel (``course.inkernel``): the lessons
+    that run there print the same, strictly compared, that way too (here on CPython; the browser
+    test runs them in Pyodide)."""
+    ready = [path for path in SERIES if not lessonformat.own(path).get(lessonformat.LOCAL_ONLY)]
+    assert len(ready) >= 9
+    result = nbval(ready, tmp_path, COURSE_IN_KERNEL="1")
+    assert result.returncode == 0, result.stdout[-6000:]
 
 
 def test_project_folder_matches_what_the_notebooks_build(tmp_path):
