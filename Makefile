@@ -18,7 +18,7 @@ $(foreach v,POSTGRES REPLACE STUDENT UNSANDBOXED,$(if $(filter-out yes no,$($(v)
   $(error $(v) is yes or no, not '$($(v))')))
 COURSE    = $(PYTHON) -m course $(if $(filter no,$(POSTGRES)),--without-postgres)
 
-TARGETS := install lab lab-solutions test check test-pythons test-browser test-faults test-hub lock student grade site outputs nav project lesson bench clean
+TARGETS := install lab lab-solutions test check test-pythons test-browser test-faults test-hub lock student grade site site-deps outputs nav project lesson bench clean
 .PHONY: help python $(TARGETS)
 
 help:  ## List the targets
@@ -65,8 +65,11 @@ grade: python  ## Grade handed-in copies by running them: SUBMISSIONS=DIR (one f
 	@test -n "$(SUBMISSIONS)" || { echo "Give the folder of handed-in work: make grade SUBMISSIONS=DIR (one folder per student, holding their notebooks)"; exit 1; }
 	@$(COURSE) grade "$(SUBMISSIONS)" $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(JOBS),--jobs $(JOBS)) $(if $(LESSONS),--lessons $(LESSONS)) $(if $(filter yes,$(UNSANDBOXED)),--unsandboxed)
 
-site: python  ## Build the web edition into build/site/ (open its index.html; nothing is downloaded)
+site: python  ## Build the web edition into build/site/ and the browser edition in build/site/lite/ (offline)
 	@$(COURSE) site
+
+site-deps: python  ## Fetch what the browser edition is built from (Pyodide, wheels) into build/site-deps/, once
+	@$(COURSE) site-deps
 
 outputs: python  ## Re-execute every notebook in order and store its real outputs (LESSONS="03 04": only those)
 	@$(COURSE) outputs $(if $(LESSONS),--lessons $(LESSONS))

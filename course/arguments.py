@@ -69,6 +69,12 @@ def site(parser: argparse.ArgumentParser) -> None:
                         help="where to write the site (default: build/site/, ignored by git)")
 
 
+def lite(parser: argparse.ArgumentParser) -> None:
+    """``python -m course.lite [--update-lock]``."""
+    parser.add_argument("--update-lock", action="store_true",
+                        help="for maintainers: rewrite course/lite-lock.json from the registries first")
+
+
 def outputs(parser: argparse.ArgumentParser) -> None:
     """``python -m course.outputs [NOTEBOOK…] [--lessons NN …]``."""
     parser.add_argument("notebooks", nargs="*", type=Path, metavar="NOTEBOOK",
@@ -155,6 +161,7 @@ SCRIPTS: dict[str, Callable[[argparse.ArgumentParser], None]] = {  # each script
     "course.student": student,
     "course.grade": grade,
     "course.site": site,
+    "course.lite": lite,
     "course.outputs": outputs,
     "course.lessonformat": lessonformat,
     "course.navigation": navigation,

@@ -58,7 +58,11 @@ MODULES = {  # commands that run one of the course's scripts in the environment 
     "lock": ("course.lock", "regenerate requirements.txt from pyproject.toml, for every platform and Python"),
     "student": ("course.student", "write student copies (solutions replaced by stubs) into student/"),
     "grade": ("course.grade", "grade handed-in copies by running them (DIR: one folder per student)"),
-    "site": ("course.site", "build the web edition into build/site/ from the notebooks' stored outputs"),
+    "site": ("course.site", "build the web edition into build/site/ from the notebooks' stored outputs, "
+             "and the browser edition beside it (offline: after site-deps)"),
+    "site-deps": ("course.lite", "fetch Pyodide and the browser edition's wheels from npm and PyPI into "
+                  "build/site-deps/, each checked against course/lite-lock.json (once: make site needs "
+                  "them)"),
     "outputs": ("course.outputs", "re-execute every notebook in order and store its real outputs"),
     "nav": ("course.navigation", "regenerate the navigation bars and the index notebooks/README.md"),
     "project": ("course.project", "rebuild project/ from the notebooks' step cells"),
@@ -352,6 +356,7 @@ def main(argv: list[str] | None = None) -> int:
     postgres = not args.without_postgres
     extras = (["postgres"] if postgres else []) + (["browser"] if args.command == "test-browser" else [])
     extras += ["browser", "hub", "hub-test"] if args.command == "test-hub" else []
+    extras += ["site"] if args.command in ("site", "site-deps", "test-browser") else []
     try:
         if args.command == "clean":
             return clean(args.student)
@@ -386,7 +391,9 @@ def main(argv: list[str] | None = None) -> int:
             return subprocess.call([str(python), "-m", "pytest", *FAULTS, *extra], cwd=REPO)
         if args.command == "test-hub":
             return subprocess.call([str(python), "-m", "pytest", *HUB, *extra], cwd=REPO)
-        if args.command == "test-browser":
+        if args.command == "test-browser":  # the browser edition's test builds it: its files first
+            if subprocess.call([str(python), "-m", "course.lite"], cwd=REPO):
+                return 1
             return subprocess.call([str(python), "-m", "pytest", "-m", "browser", "-p", "no:xdist", *extra],
                                    cwd=REPO)
         return subprocess.call([str(python), "-m", MODULES[args.command][0], *extra], cwd=REPO)

@@ -15,6 +15,9 @@ from pathlib import Path
 from types import TracebackType
 
 PACKAGE = Path(__file__).resolve().parent  # the course's helpers: never the learner's code
+# Where Python and the installed packages live. The browser edition's Pyodide has its prefix at "/",
+# which every path starts with: there, its library folder.
+INSTALLED = tuple(p for p in {sys.prefix, sys.base_prefix} if p.strip("/")) or ("/lib/python",)
 
 
 class CourseError(RuntimeError):
@@ -29,7 +32,7 @@ class CourseError(RuntimeError):
 def is_learners(filename: str) -> bool:
     """Whether a frame's file is the learner's (a cell, the project), not the course's, Python's or
     an installed package's."""
-    others = (str(PACKAGE), sys.prefix, sys.base_prefix, "<frozen ")
+    others = (str(PACKAGE), *INSTALLED, "<frozen ")
     return not filename.startswith(others)
 
 

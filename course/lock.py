@@ -36,7 +36,7 @@ def lock(upgrade: list[str]) -> int:
     upgrades = ["--upgrade"] if upgrade == ["all"] else [a for p in upgrade for a in ("--upgrade-package", p)]
     print(f"Resolving pyproject.toml for Python {PYTHONS[0]} to {PYTHONS[-1]} on every platform "
           "(a minute or two)…", flush=True)
-    extras = [a for extra in ("postgres", "browser", "hub", "hub-test") for a in ("--extra", extra)]
+    extras = [a for extra in ("postgres", "browser", "hub", "hub-test", "site") for a in ("--extra", extra)]
     code = subprocess.call([*uv, "pyproject.toml", *extras, "--universal",
                             "--python-version", PYTHONS[0], "--custom-compile-command", "make lock",
                             "--output-file", LOCK.name, *upgrades], cwd=REPO)

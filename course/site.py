@@ -38,10 +38,10 @@ import jinja2
 import nbformat
 from nbconvert import HTMLExporter
 
-from course import __version__, arguments, lessonformat
+from course import __version__, arguments, lessonformat, lite
 from course.lessonformat import CHECK
 from course.navigation import heading
-from course.series import REPO, notebooks, tags
+from course.series import NOTEBOOKS, REPO, notebooks, tags
 from course.student import student_copy
 
 SITE = REPO / "build" / "site"
@@ -62,6 +62,7 @@ DOCUMENTS = {
 }
 COURSE_ZIP = f"django-multiple-databases-{__version__}.zip"  # the course's files, for readers to run it
 EPOCH = (1980, 1, 1, 0, 0, 0)  # every file's date in the zip, so that the same files give the same zip
+LITE = "lite"  # the browser edition's folder in the site (JupyterLite: course.lite builds it)
 MANIFEST = ".made-by-make-site"  # the files a build wrote: the next one replaces them, keeps the rest
 MENU = [("index.html", "Contents"), ("about.html", "How to start"), ("teaching.html", "For teachers"),
         ("project.html", "The finished project")]
@@ -99,6 +100,12 @@ def _relinked(markdown: str, source: str, pages: dict[str, str]) -> str:
     return LINK.sub(page, markdown)
 
 
+def lite_path(lesson: str | None) -> str:
+    """The browser edition's page that opens ``lesson``'s student copy (or its file browser), from
+    the edition's folder."""
+    return f"lab/index.html?path={lesson}" if lesson else "lab/index.html"
+
+
 def _header(page: str, lesson: str | None, course_zip: str | None) -> str:
     """The bar on top of every page; on the contents and on each lesson, what the site is for and
     where the exercises are done; on a lesson, the links to its notebook files."""
@@ -111,14 +118,20 @@ def _header(page: str, lesson: str | None, course_zip: str | None) -> str:
              '(<a href="about.html">How to start</a>).')
     if lesson:
         solved = lesson.replace(".ipynb", "-solved.ipynb")
+        local = lessonformat.own(NOTEBOOKS / lesson).get(lessonformat.LOCAL_ONLY)
+        browser = (f'Not in the browser: this lesson starts {html.escape(local)}.' if local else
+                   f'<a class="course-run" href="{LITE}/{lite_path(lesson)}" target="_blank">Run it in '
+                   'your browser</a>, nothing to install (about 15 s to start; <a '
+                   'href="about.html#in-your-browser">what it can do</a>).')
         about = (f'This page is the notebook <code>{lesson}</code>, with the outputs Django and SQLite '
-                 f'really printed. {to_do} This notebook alone: <a href="student/{lesson}" download>your '
-                 f'copy</a>, or <a href="notebooks/{lesson}" download="{solved}">solved, with every '
-                 'output</a>.')
+                 f'really printed. {browser} {to_do} This notebook alone: <a href="student/{lesson}" '
+                 f'download>your copy</a>, or <a href="notebooks/{lesson}" download="{solved}">solved, with '
+                 'every output</a>.')
     elif page == "index.html":
         about = ('The web edition of the course, for reading: every lesson with the outputs Django and '
                  'SQLite really printed, its exercises as your copy shows them, and their worked solutions '
-                 f'folded. {to_do}')
+                 f'folded. Lessons marked "yes" also run in your browser, with nothing to install (<a '
+                 f'href="{LITE}/{lite_path(None)}" target="_blank">open the browser edition</a>). {to_do}')
     else:
         about = to_do
     return f'{header}<p class="course-site">{about}</p>'
@@ -264,7 +277,7 @@ def _write(folder: Path, files: dict[str, bytes]) -> list[str]:
     manifest.write_text("".join(f"{name}\n" for name in sorted(files)), encoding="utf-8")
     written = {*files, MANIFEST}
     return sorted(n for p in folder.rglob("*") if p.is_file() and (n := p.relative_to(folder).as_posix())
-                  not in written)
+                  not in written and not n.startswith(f"{LITE}/"))  # the browser edition: built next
 
 
 def build(folder: Path = SITE) -> tuple[list[str], list[str]]:
@@ -310,16 +323,22 @@ def main(argv: list[str] | None = None) -> int:
     start = time.monotonic()
     try:
         pages, kept = build(folder)
-    except (SiteError, lessonformat.FormatError) as error:
+        web = time.monotonic()
+        lite.build(folder / LITE, folder / "student")  # the student copies the web edition holds
+    except (SiteError, lessonformat.FormatError, lite.LiteError) as error:
         print(error, file=sys.stderr)
         return 1
     shown = folder.relative_to(REPO) if folder.is_relative_to(REPO) else folder
-    print(f"Built the web edition: {len(pages)} pages in {shown}/ in {time.monotonic() - start:.1f} s.")
+    print(f"Built the web edition: {len(pages)} pages in {shown}/ in {web - start:.1f} s.")
+    print(f"Built the browser edition (JupyterLite: lessons run in the browser, nothing to install) in "
+          f"{shown / LITE}/ in {time.monotonic() - web:.1f} s.")
     if kept:
         print(f"Kept what the build does not write: {', '.join(kept)}.")
     if not (folder / COURSE_ZIP).is_file():
         print("The course's folder is not a git clone, so the site offers no download of the course.")
-    print(f"Open {shown / 'index.html'} in a browser (no server needed), or publish the folder as it is.")
+    print(f"Open {shown / 'index.html'} in a browser (no server needed), or publish the folder as it is; "
+          f"the browser edition needs a web server: python -m http.server -d {shown} -b 127.0.0.1 serves "
+          "both at http://127.0.0.1:8000/.")
     return 0
 
 

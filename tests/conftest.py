@@ -86,7 +86,8 @@ def scratch(tmp_path, monkeypatch, restore_cache) -> Path:
 def copy_of_the_course(folder: Path, venv: str = ".venv") -> Path:
     """A throwaway clone of the course as its files are now (tracked and new files, not what git
     ignores), committed, with this checkout's ``.venv/`` linked in (or, named by ``venv``, another
-    of its environments, such as ``.venv-3.13`` of make test-pythons): the place to run the commands
+    of its environments, such as ``.venv-3.13`` of make test-pythons), and its ``build/site-deps/``
+    (what ``make site-deps`` fetched, for ``make site``): the place to run the commands
     the documentation shows, exactly as written, without touching this checkout's ``student/`` or
     ``work/``. Run them with :func:`copy_env`, so that the linked environment imports the copy's
     ``course`` package rather than this checkout's (it is installed in editable mode)."""
@@ -110,6 +111,10 @@ def copy_of_the_course(folder: Path, venv: str = ".venv") -> Path:
         # folder link any user may make, does the same here (and rmtree removes it, not its target).
         subprocess.run(["cmd", "/c", "mklink", "/J", str(folder / ".venv"), str(REPO / venv)],
                        check=True, capture_output=True)
+    deps = REPO / "build" / "site-deps"  # what `make site-deps` fetched (ignored by git), for `make site`
+    if deps.is_dir():
+        (folder / "build").mkdir(exist_ok=True)
+        (folder / "build" / "site-deps").symlink_to(deps, target_is_directory=True)
     git = ["git", "-c", "user.name=course", "-c", "user.email=course@example.invalid"]
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "the course as tested"]):
         subprocess.run([*git, *args], cwd=folder, check=True, capture_output=True)

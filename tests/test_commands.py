@@ -80,6 +80,7 @@ TYPED = {  # arguments each script takes
     "site": ["out"], "outputs": [ROUTERS], "nav": ["--check"], "project": ["--check"],
     "bench": ["2"], "lock": ["--upgrade", "django"],
     "lesson": ["caching", "Caching per alias"],
+    "site-deps": ["--update-lock"],
     "hub-link": ["--hub", "https://hub.example.org", "--branch", "class", "--open", "student/README.md"],
 }
 
@@ -157,7 +158,8 @@ def test_outputs_refuses_a_lesson_that_is_not_one(monkeypatch, capsys):
 @pytest.mark.parametrize("command", cli.PYTEST_COMMANDS)
 def test_the_pytest_commands_hand_what_they_do_not_know_to_pytest(started, command):
     assert cli.main([command, "--here", "-k", "routers", "-x"]) == 0
-    (argv,) = started
+    *before, argv = started
+    assert before == ([["python", "-m", "course.lite"]] if command == "test-browser" else [])  # site-deps
     assert argv[1:3] == ["-m", "pytest"] and argv[-3:] == ["-k", "routers", "-x"]
     assert "--here" not in argv
 
