@@ -61,7 +61,7 @@ def refuse_in_browser(what: str) -> None:
         link = f'<a href="{LOCAL_INSTALL}" target="_blank">How to start: the course on your machine</a>'
         display(HTML(link))
     raise NotInBrowser(f"This starts {what}, which the browser edition cannot: do it in the course installed "
-                       "on your machine (How to start, linked above; your work here stays in this tab).")
+                       "on your machine (How to start, linked above).")
 
 
 def enabled() -> bool:

@@ -121,9 +121,11 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def fetch(cache: Path = CACHE) -> Path:
+def fetch(cache: Path | None = None) -> Path:
     """Download every file ``LOCK`` names into ``cache`` (those already there with the right sha256
-    are kept), checking each sha256; a mismatch stops with LiteError naming the file."""
+    are kept), checking each sha256; a mismatch stops with LiteError naming the file. ``cache``:
+    ``CACHE`` by default."""
+    cache = cache or CACHE
     cache.mkdir(parents=True, exist_ok=True)
     for entry in _locked():
         path = cache / entry["file"]
@@ -136,8 +138,10 @@ def fetch(cache: Path = CACHE) -> Path:
     return cache
 
 
-def checked(cache: Path = CACHE) -> list[dict]:
-    """The lock's files, each checked in ``cache``; LiteError names one missing or changed."""
+def checked(cache: Path | None = None) -> list[dict]:
+    """The lock's files, each checked in ``cache`` (``CACHE`` by default); LiteError names one missing
+    or changed, and the step that fetches it."""
+    cache = cache or CACHE
     for entry in _locked():
         path = cache / entry["file"]
         if not path.is_file():
@@ -225,9 +229,10 @@ def _pyodide_folder(pyodide: Path, entries: list[dict], cache: Path, course: Pat
     return ["micropip", "ipython", "jedi", *PINNED, "course"]  # the kernel's own, and ours
 
 
-def build(folder: Path, contents: Path, cache: Path = CACHE) -> Path:
+def build(folder: Path, contents: Path, cache: Path | None = None) -> Path:
     """Build the browser edition into ``folder`` from the fetched files in ``cache``, with ``contents``
     (the learner's notebooks) in its file browser. Needs no network."""
+    cache = cache or CACHE
     entries = checked(cache)
     jupyter_lite = Path(sys.executable).parent / "jupyter-lite"
     try:

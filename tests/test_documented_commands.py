@@ -88,7 +88,7 @@ RUN = {
     **as_written(
         "make help", "python -m course --help", "make install", "make check",
         "make student", "make student REPLACE=yes", "make clean", "make clean STUDENT=yes",
-        "make grade", f'make grade SUBMISSIONS={SUBMISSIONS} LESSONS="03 04"', "make site",
+        "make grade", f'make grade SUBMISSIONS={SUBMISSIONS} LESSONS="03 04"', "make site", "make site-deps",
         "make nav", "make project", "make outputs", 'make outputs LESSONS="03 04"',
         ".venv/bin/python -m course.lessons", ".venv/bin/python -m course.lessonformat", *TESTED_ALONE,
         "make bench",
@@ -378,13 +378,18 @@ def test_make_grade_writes_grades_csv_and_html(copy):
         assert [row[0] for row in csv.reader(f)] == ["student", "ada", "bob", "cyd"]
 
 
-@runs("make site")
-def test_make_site_writes_the_web_edition(copy):
-    """``make site`` writes build/site/index.html, and a page per lesson."""
+@runs("make site-deps", "make site")
+def test_make_site_writes_the_web_edition_and_the_browser_edition(copy):
+    """``make site-deps`` finds what it fetched (the checkout's, linked into the copy), and ``make site``
+    writes build/site/index.html, a page per lesson, and the browser edition in build/site/lite/."""
+    code, said = run(copy, "make site-deps")
+    assert code == 0 and "make site` builds it without the network" in said, said
     code, said = run(copy, "make site")
     assert code == 0, said
     assert (copy / "build" / "site" / "index.html").is_file()
     assert (copy / "build" / "site" / f"{FIRST.stem}.html").is_file()
+    assert (copy / "build" / "site" / "lite" / "lab" / "index.html").is_file()
+    assert "Built the browser edition" in said
 
 
 GENERATORS = ["make nav", "make project", "make outputs", 'make outputs LESSONS="03 04"',

@@ -254,3 +254,27 @@ def handed_in_and_graded(lab, lesson: Path) -> None:
         assert rows and all(row["passed"] == "yes" and row["message"].startswith(RIGHT) for row in rows), rows
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+LOCAL_ONLY = [path for path in notebooks() if lessonformat.own(path).get(lessonformat.LOCAL_ONLY)]
+
+
+def test_a_lesson_that_starts_a_server_says_so_in_its_first_cell_with_the_way_to_install(lite):
+    context, base = lite
+    lesson = LOCAL_ONLY[0]
+    lab = context.new_page()
+    lab.goto(f"{base}/{site.LITE}/{site.lite_path(lesson.name)}")
+    lab.wait_for_function("window.jupyterapp?.shell.currentWidget?.context?.isReady", timeout=KERNEL_WAIT)
+    assert kernel_says(lab, "print('ready')") == "ready\n"
+    ended, ran, _ = run_all(lab)
+    assert not ended
+    first = next(cell for cell in ran["cells"] if cell["cell_type"] == "code")
+    link, error = first["outputs"]
+    assert 'href="../../about.html"' in "".join(link["data"]["text/html"])
+    assert comparable([error]) == [("error", "NotInBrowser", (
+        f"This starts {lessonformat.own(lesson)[lessonformat.LOCAL_ONLY]}, as this lesson does, which the "
+        "browser edition cannot: do it in the course installed on your machine (How to start, linked "
+        "above)."))]
+    assert error["traceback"] == [f"NotInBrowser: {error['evalue']}"]  # one line, no frames
+    page = lab.evaluate("new URL('../../about.html', location.href).pathname")
+    assert page == "/about.html"  # the link leads to the web edition's How to start

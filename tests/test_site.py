@@ -24,7 +24,7 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-from course import series, site
+from course import lessonformat, lite, series, site
 from course.lessonformat import CHECK, COURSE, SOLUTION, STUB
 from course.series import REPO, notebooks, tags
 from course.student import OUTCOME_SUMMARY, SOLUTION_SUMMARY, split_at_heading, student_copy
@@ -181,6 +181,13 @@ def test_a_lesson_page_links_its_notebook_files_and_the_course(built):
         assert links == [(site.COURSE_ZIP, ""), (f"student/{lesson.name}", ""),
                          (f"notebooks/{lesson.name}", lesson.name.replace(".ipynb", "-solved.ipynb"))]
         assert "To do the exercises, download the course" in banner.get_text()
+        run = banner.select_one("a.course-run")  # the browser edition, where the lesson runs there
+        local = lessonformat.own(lesson).get(lessonformat.LOCAL_ONLY)
+        assert (run is None) == bool(local), lesson.name
+        if run:
+            assert run["href"] == f"{site.LITE}/lab/index.html?path={lesson.name}"
+        else:
+            assert f"Not in the browser: this lesson starts {local}." in banner.get_text()
         assert (built / "notebooks" / lesson.name).read_bytes() == lesson.read_bytes()
         copy = nbformat.read(built / "student" / lesson.name, as_version=4)
         assert copy == student_copy(nbformat.read(lesson, as_version=4)), lesson.name
@@ -286,6 +293,15 @@ def test_a_notebook_that_cannot_be_read_or_a_missing_mermaid_gets_a_message(tmp_
     assert site.main([str(tmp_path / "out")]) == 1
     assert "is missing or not the file its README names" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_without_what_site_deps_fetches_make_site_says_in_one_line_to_run_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(lite, "CACHE", tmp_path / "site-deps")  # never fetched
+    assert site.main([str(tmp_path / "out")]) == 1
+    said = capsys.readouterr().err.strip()
+    assert said.startswith("The browser edition is built from files that `make site-deps` fetches once")
+    assert said.endswith("run make site-deps, then this again.") and "\n" not in said
+    assert (tmp_path / "out" / "index.html").is_file()  # the web edition is built, before it
 
 
 def test_outside_a_git_clone_the_site_offers_no_zip_and_says_where_to_start(tmp_path, monkeypatch):
