@@ -49,8 +49,8 @@ FAULTS = ["-m", "faults", "-n", "2", "--dist", "loadfile"]
 HUB = ["-m", "hub", "-p", "no:xdist", "-rP"]
 # What `test-pythons` runs on each other Python: the strict series and the unit tests of these helpers
 # (tests/test_NAME.py, one file per module).
-HELPERS = ("background", "browser_client", "cleanup", "kernel", "lifeline", "postgres", "routing", "server",
-           "shell", "sqlite", "table", "workspace")
+HELPERS = ("background", "browser_client", "cleanup", "inkernel", "kernel", "lifeline", "postgres", "routing",
+           "server", "shell", "sqlite", "table", "workspace")
 SERIES = ["notebooks", *(f"tests/test_{name}.py" for name in HELPERS)]
 # The commands that hand the arguments they do not know to pytest.
 PYTEST_COMMANDS = ("test", "check", "test-browser", "test-faults", "test-hub")
