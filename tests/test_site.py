@@ -95,10 +95,14 @@ def test_every_internal_link_and_anchor_resolves(built):
     pages = [page.name for page in built.glob("*.html")]
     ids = {page: {tag["id"] for tag in soup(built, page).select("[id]")} for page in pages}
     checked, broken = 0, []
+    lite = {f"{site.LITE}/{site.lite_path(name)}" for name in [None, *(lesson.name for lesson in LESSONS)]}
     for page in sorted(ids):
         for tag in soup(built, page).select("[href], [src]"):
             target = tag.get("href") or tag.get("src")
             if EXTERNAL.match(target) or INLINE.match(target):
+                continue
+            if target.startswith(f"{site.LITE}/"):  # the browser edition, built next (test_lite)
+                assert target in lite, f"{page}: {target}"
                 continue
             path, _, fragment = target.partition("#")
             where = path or page
