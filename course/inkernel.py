@@ -38,8 +38,20 @@ FRESH = ("django",)  # what a command imports anew, besides the project's own mo
 BROWSER_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-# The web edition's page on installing the course, from JupyterLite's pages (lite/lab/index.html).
-LOCAL_INSTALL = "../../about.html"
+INSTALL_PAGE = "about.html"  # the web edition's How to start, in the folder above the browser edition's
+
+
+def install_page() -> str:
+    """The full address of the web edition's How to start page. JupyterLab would read a relative
+    link in an output as a file of the notebooks; the kernel's own script (a web worker) is served
+    from the browser edition's ``extensions/`` folder, which lies one folder below the web edition."""
+    try:
+        import js  # Pyodide's view of the browser
+
+        edition = str(js.location.href).split("/extensions/")[0]
+    except (ImportError, AttributeError):
+        return INSTALL_PAGE
+    return f"{edition.rsplit('/', 1)[0]}/{INSTALL_PAGE}"
 
 
 class CannotRun(CourseError):
@@ -58,7 +70,7 @@ def refuse_in_browser(what: str) -> None:
     with contextlib.suppress(ImportError):
         from IPython.display import HTML, display
 
-        link = f'<a href="{LOCAL_INSTALL}" target="_blank">How to start: the course on your machine</a>'
+        link = f'<a href="{install_page()}" target="_blank">How to start: the course on your machine</a>'
         display(HTML(link))
     raise NotInBrowser(f"This starts {what}, which the browser edition cannot: do it in the course installed "
                        "on your machine (How to start, linked above).")

@@ -121,7 +121,7 @@ def _header(page: str, lesson: str | None, course_zip: str | None) -> str:
         local = lessonformat.own(NOTEBOOKS / lesson).get(lessonformat.LOCAL_ONLY)
         browser = (f'Not in the browser: this lesson starts {html.escape(local)}.' if local else
                    f'<a class="course-run" href="{LITE}/{lite_path(lesson)}" target="_blank">Run it in '
-                   'your browser</a>, nothing to install (15 to 30 s to start; <a '
+                   'your browser</a>, nothing to install (15 to 45 s to start; <a '
                    'href="about.html#in-your-browser">what it can do</a>).')
         about = (f'This page is the notebook <code>{lesson}</code>, with the outputs Django and SQLite '
                  f'really printed. {browser} {to_do} This notebook alone: <a href="student/{lesson}" '

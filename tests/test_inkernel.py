@@ -49,3 +49,11 @@ def test_only_pythons_commands_run_in_the_kernel_and_the_browser_says_what_it_ca
     with pytest.raises(inkernel.NotInBrowser, match="the browser edition cannot") as raised:
         inkernel.refuse_in_browser("Django's development server")
     assert isinstance(raised.value, CourseError)
+
+
+def test_the_link_to_installing_the_course_is_the_web_editions_page_above_the_browser_editions(monkeypatch):
+    assert inkernel.install_page() == "about.html"  # no browser: the page's own name
+    worker = "https://acme.github.io/course/lite/extensions/@jupyterlite/pyodide-kernel-extension/static/w.js"
+    monkeypatch.setitem(sys.modules, "js", type(sys)("js"))
+    sys.modules["js"].location = type("Location", (), {"href": worker})
+    assert inkernel.install_page() == "https://acme.github.io/course/about.html"

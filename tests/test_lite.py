@@ -280,11 +280,15 @@ def test_a_lesson_that_starts_a_server_says_so_in_its_first_cell_with_the_way_to
     assert not ended
     first = next(cell for cell in ran["cells"] if cell["cell_type"] == "code")
     link, error = first["outputs"]
-    assert 'href="../../about.html"' in "".join(link["data"]["text/html"])
+    assert f'{base}/about.html"' in "".join(link["data"]["text/html"])
     assert comparable([error]) == [("error", "NotInBrowser", (
         f"This starts {lessonformat.own(lesson)[lessonformat.LOCAL_ONLY]}, as this lesson does, which the "
         "browser edition cannot: do it in the course installed on your machine (How to start, linked "
         "above)."))]
     assert error["traceback"] == [f"NotInBrowser: {error['evalue']}"]  # one line, no frames
-    page = lab.evaluate("new URL('../../about.html', location.href).pathname")
-    assert page == "/about.html"  # the link leads to the web edition's How to start
+    shown = lab.locator(".jp-OutputArea-output a", has_text="How to start").first
+    assert shown.get_attribute("href") == f"{base}/about.html"  # as drawn: JupyterLab left it alone
+    with context.expect_page() as opened:
+        shown.click()
+    opened.value.wait_for_load_state()
+    assert opened.value.locator("h1, h2", has_text="In your browser").count() == 1  # How to start
